@@ -1,0 +1,77 @@
+/**
+ * The settings of a SyncWorker, every one with a name, a default, and the
+ * reason for its number. Each can be set by an Effect `Config` key (read from
+ * the environment as `VERSE_SYNC_…`) and by a flag of the command, which
+ * passes its value here.
+ */
+import { Config, Effect } from "effect"
+import { defaultLimits, type Limits } from "./Limits.ts"
+
+/** Everything the worker and its sessions are configured by. */
+export interface SyncWorkerConfig extends Limits {
+  /** Where the endpoint binds, `host:port`. */
+  readonly bindAddress: string
+  /** Live sessions in all, handshaking ones included. */
+  readonly maxSessions: number
+  /** Live sessions of one peer; one more supersedes the oldest (close code 7). */
+  readonly maxSessionsPerPeer: number
+  /** From a connection arriving to its Hello being read (close code 4). */
+  readonly handshakeTimeoutMs: number
+  /** With no unit in flight and no frame read for this long, a session is closed (code 0). */
+  readonly idleTimeoutMs: number
+  /** The most bytes a session stream may read in one call into the binding. */
+  readonly readChunkBytes: number
+}
+
+/**
+ * The defaults of DESIGN.md.
+ *
+ * - `bindAddress` `0.0.0.0:0`: every local interface, a free port (the ticket
+ *   carries it); a fixed port is for firewalls and is a flag away.
+ * - `maxSessions` 64 and `maxSessionsPerPeer` 2: a person's devices and a few
+ *   friends fit many times over, while a session costs a fiber, a decoder and
+ *   up to one frame of buffer, so 64 bounds that memory.
+ * - `handshakeTimeoutMs` 10 s: a peer on a local network completes TLS and
+ *   sends Hello in milliseconds; ten seconds forgives a busy device but frees
+ *   a stalled or hostile one's slot soon.
+ * - `idleTimeoutMs` 60 s: long enough to keep a session across a pause of a
+ *   person's browsing, short enough that forgotten sessions do not pile up.
+ * - `readChunkBytes` 256 KiB: the binding allocates the full size on every
+ *   read, so reads are sized to what a busy stream delivers at once rather
+ *   than to the largest frame.
+ */
+export const defaultConfig: SyncWorkerConfig = {
+  ...defaultLimits,
+  bindAddress: "0.0.0.0:0",
+  maxSessions: 64,
+  maxSessionsPerPeer: 2,
+  handshakeTimeoutMs: 10_000,
+  idleTimeoutMs: 60_000,
+  readChunkBytes: 256 * 1024
+}
+
+/**
+ * Reads the settings from `Config` (environment variables `VERSE_SYNC_BIND`,
+ * `VERSE_SYNC_MAX_SESSIONS`, …), each falling back to `defaults`; explicit
+ * `overrides` (from command flags) win over both.
+ */
+export const load = (
+  overrides: Partial<SyncWorkerConfig> = {},
+  defaults: SyncWorkerConfig = defaultConfig
+): Effect.Effect<SyncWorkerConfig, Config.ConfigError> =>
+  Config.all({
+    bindAddress: Config.String("VERSE_SYNC_BIND").pipe(Config.withDefault(defaults.bindAddress)),
+    maxSessions: Config.Int("VERSE_SYNC_MAX_SESSIONS").pipe(Config.withDefault(defaults.maxSessions)),
+    maxSessionsPerPeer: Config.Int("VERSE_SYNC_MAX_SESSIONS_PER_PEER").pipe(
+      Config.withDefault(defaults.maxSessionsPerPeer)
+    ),
+    handshakeTimeoutMs: Config.Int("VERSE_SYNC_HANDSHAKE_TIMEOUT_MS").pipe(
+      Config.withDefault(defaults.handshakeTimeoutMs)
+    ),
+    idleTimeoutMs: Config.Int("VERSE_SYNC_IDLE_TIMEOUT_MS").pipe(Config.withDefault(defaults.idleTimeoutMs)),
+    maxFrameBytes: Config.Int("VERSE_SYNC_MAX_FRAME_BYTES").pipe(Config.withDefault(defaults.maxFrameBytes)),
+    maxInflatedBytes: Config.Int("VERSE_SYNC_MAX_INFLATED_BYTES").pipe(Config.withDefault(defaults.maxInflatedBytes)),
+    maxBatchIntents: Config.Int("VERSE_SYNC_MAX_BATCH_INTENTS").pipe(Config.withDefault(defaults.maxBatchIntents)),
+    maxInFlight: Config.Int("VERSE_SYNC_MAX_IN_FLIGHT").pipe(Config.withDefault(defaults.maxInFlight)),
+    readChunkBytes: Config.Int("VERSE_SYNC_READ_CHUNK_BYTES").pipe(Config.withDefault(defaults.readChunkBytes))
+  }).pipe(Effect.map((fromConfig) => ({ ...fromConfig, ...overrides })))

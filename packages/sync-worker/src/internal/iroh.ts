@@ -1,0 +1,75 @@
+/**
+ * The one place this package touches `@number0/iroh` directly.
+ *
+ * The binding is CommonJS and its `package.json` names `main`/`types` paths
+ * that do not exist: Node falls back to `index.js` (with a deprecation
+ * warning) and TypeScript to `index.d.ts`, which is complete, so the types
+ * below are the real ones, not `any`.
+ *
+ * Bytes cross the binding as `number[]` in both directions. Converting is the
+ * dominant cost of moving data through it, so it happens here and only here:
+ * `toNative` on the way in and `fromNative` on the way out.
+ */
+import Iroh from "@number0/iroh"
+
+export const {
+  Endpoint,
+  EndpointAddr,
+  EndpointId,
+  EndpointTicket,
+  RelayMode,
+  SecretKey,
+  presetMinimal
+} = Iroh
+
+export type Endpoint = Iroh.Endpoint
+export type Connection = Iroh.Connection
+export type Incoming = Iroh.Incoming
+export type BiStream = Iroh.BiStream
+export type SendStream = Iroh.SendStream
+export type RecvStream = Iroh.RecvStream
+export type EndpointAddr = Iroh.EndpointAddr
+
+/**
+ * Copies bytes into the `number[]` form the binding takes. A preallocated
+ * array filled by index is about seven times faster than `Array.from` on a
+ * `Uint8Array` (8 ms against 58 ms a MiB, measured on Node 20).
+ */
+export const toNative = (bytes: Uint8Array): Array<number> => {
+  const out = new Array<number>(bytes.length)
+  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!
+  return out
+}
+
+/** Copies a `number[]` from the binding into a `Uint8Array`, once. */
+export const fromNative = (bytes: Array<number>): Uint8Array => Uint8Array.from(bytes)
+
+/**
+ * The first line of a native error's message. Errors from the binding carry
+ * a multi-line Rust backtrace after it, which is noise for a person reading a
+ * diagnostic.
+ */
+export const firstLine = (error: unknown): string => {
+  const message = error instanceof Error ? error.message : String(error)
+  const line = message.split("\n", 1)[0]!.trim()
+  return line.length > 0 ? line : "unknown error"
+}
+
+const closeCodePattern = /\(code (\d+)\)\s*$|error_code: (\d+)/
+
+/**
+ * Reads the application close code out of the text the binding gives for a
+ * closed connection (`closed by peer: not trusted (code 1)`) or a failed
+ * read (`ConnectionLost(ApplicationClosed(ApplicationClose { error_code: 1, … }))`).
+ */
+export const parseCloseCode = (text: string): number | undefined => {
+  const match = closeCodePattern.exec(text)
+  if (match === null) return undefined
+  return Number(match[1] ?? match[2])
+}
+
+/** Reads the reason out of `closed by peer: <reason> (code N)`. */
+export const parseCloseReason = (text: string): string => {
+  const match = /^closed by peer: (.*) \(code \d+\)\s*$/.exec(text)
+  return match !== null ? match[1]! : firstLine(text)
+}

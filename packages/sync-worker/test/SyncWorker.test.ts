@@ -1,0 +1,56 @@
+import { describe, expect, it } from "@effect/vitest"
+import { GraphIntentReducer } from "@verse-sync/intent"
+import { Diagnostics, SyncStateService } from "@verse-sync/sync-worker"
+import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
+import { Effect, Fiber, Option, Stream, SubscriptionRef } from "effect"
+
+const alice = TestPeer.make()
+
+describe("SyncWorker", () => {
+  it.live("applies a trusted peer's unit and acks it", () =>
+    Effect.gen(function*() {
+      const ticket = yield* TestWorker.awaitTicket
+      const { client, welcome } = yield* alice.join(ticket, ["research"])
+      expect(welcome.versionVectors).toEqual({ research: {} })
+      yield* client.frames.send({
+        type: "SyncUnit",
+        batch: 1,
+        workspaceId: "research",
+        fromPeer: alice.endpointId,
+        intents: alice.intents(1, 3)
+      })
+      const answer = yield* client.nextAnswer
+      expect(answer).toMatchObject({ type: "Ack", batch: 1, applied: 3, duplicates: 0 })
+      const reducer = yield* GraphIntentReducer
+      expect(yield* reducer.versionVector("research")).toEqual({ [alice.endpointId]: 3 })
+      const state = yield* SubscriptionRef.get(yield* SyncStateService)
+      expect(state.peerCount).toBe(1)
+      expect(state.lastSyncAt).not.toBeNull()
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(TestWorker.layer({ peers: [{ endpointId: alice.endpointId, role: "self" }] }))
+    ))
+
+  it.live("refuses a stranger with close code 1 and keeps serving", () =>
+    Effect.gen(function*() {
+      const diagnostics = yield* Diagnostics
+      const rejected = yield* diagnostics.events.pipe(
+        Stream.filter((event) => event.channel === "sync.worker.peer_rejected"),
+        Stream.runHead,
+        Effect.forkScoped
+      )
+      const ticket = yield* TestWorker.awaitTicket
+      const stranger = TestPeer.make()
+      const client = yield* stranger.connect(ticket)
+      const close = yield* client.closed
+      expect(close).toMatchObject({ code: 1, reason: "not trusted" })
+      const event = yield* Fiber.join(rejected)
+      expect(Option.getOrThrow(event).severity).toBe("Warn")
+
+      const { welcome } = yield* alice.join(ticket, [])
+      expect(welcome.type).toBe("Welcome")
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(TestWorker.layer({ peers: [{ endpointId: alice.endpointId, role: "self" }] }))
+    ))
+})
