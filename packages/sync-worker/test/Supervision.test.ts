@@ -1,0 +1,96 @@
+import { describe, expect, it } from "@effect/vitest"
+import { type DiagnosticEvent, Diagnostics, SyncStateService, SyncWorker } from "@verse-sync/sync-worker"
+import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
+import { Effect, Fiber, Option, Stream, SubscriptionRef } from "effect"
+
+const alice = TestPeer.make()
+const trusted = [{ endpointId: alice.endpointId, role: "self" as const }]
+const fastRestarts = {
+  initialDelay: "20 millis",
+  maxDelay: "200 millis",
+  maxRestarts: 3,
+  window: "60 seconds"
+} as const
+
+/** Closes the worker's endpoint under its accept loop: a real defect, not a simulated one. */
+const closeEndpointUnderWorker = Effect.gen(function*() {
+  const worker = yield* SyncWorker
+  const endpoint = Option.getOrThrow(yield* worker.endpoint)
+  yield* Effect.promise(() => endpoint.native.close())
+})
+
+const collectChannels = (channels: ReadonlyArray<DiagnosticEvent["channel"]>) =>
+  Effect.gen(function*() {
+    const diagnostics = yield* Diagnostics
+    const seen: Array<DiagnosticEvent> = []
+    yield* diagnostics.events.pipe(
+      Stream.filter((event) => channels.includes(event.channel)),
+      Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
+      Effect.forkScoped
+    )
+    yield* Effect.yieldNow
+    return seen
+  })
+
+describe("ControlPanel supervision of the SyncWorker", () => {
+  it.live("starts running with its endpoint id and emits sync.worker.started", () =>
+    Effect.gen(function*() {
+      const diagnostics = yield* Diagnostics
+      const started = yield* diagnostics.events.pipe(
+        Stream.filter((event) => event.channel === "sync.worker.started"),
+        Stream.runHead,
+        Effect.forkScoped
+      )
+      const state = yield* TestWorker.awaitState((value) => value.status === "running")
+      expect(state.endpointId).toMatch(/^[0-9a-f]{64}$/)
+      const event = Option.getOrThrow(yield* Fiber.join(started))
+      expect(event.fields.endpointId).toBe(state.endpointId)
+      expect(event.fields.ticket).toBe(state.ticket)
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers: trusted }))))
+
+  it.live("restarts after its endpoint closes under it, and serves a new peer", () =>
+    Effect.gen(function*() {
+      const seen = yield* collectChannels(["sync.worker.crashed", "sync.worker.restarting"])
+      const firstTicket = yield* TestWorker.awaitTicket
+      yield* closeEndpointUnderWorker
+
+      const state = yield* TestWorker.awaitState((value) =>
+        value.status === "running" && value.restarts === 1 && value.ticket !== firstTicket
+      )
+      expect(seen.map((event) => event.channel)).toEqual(["sync.worker.crashed", "sync.worker.restarting"])
+      expect(seen[0]!.severity).toBe("Error")
+      expect(seen[1]!.fields.attempt).toBe(1)
+      expect(state.lastError).toContain("accept loop")
+
+      const { welcome } = yield* alice.join(state.ticket!, [])
+      expect(welcome.type).toBe("Welcome")
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers: trusted, restartPolicy: fastRestarts }))))
+
+  it.live("gives up past the restart budget and stays failed", () =>
+    Effect.gen(function*() {
+      const seen = yield* collectChannels(["sync.worker.gave_up"])
+      const ref = yield* SyncStateService
+      for (let crash = 0; crash <= fastRestarts.maxRestarts; crash++) {
+        yield* TestWorker.awaitState((value) => value.status === "running" && value.restarts === crash)
+        yield* closeEndpointUnderWorker
+      }
+      const state = yield* TestWorker.awaitState((value) => value.status === "failed")
+      expect(state.restarts).toBe(fastRestarts.maxRestarts)
+      expect(seen).toHaveLength(1)
+      expect(seen[0]!.severity).toBe("Error")
+      yield* Effect.sleep("300 millis")
+      expect((yield* SubscriptionRef.get(ref)).status).toBe("failed")
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers: trusted, restartPolicy: fastRestarts }))))
+
+  it.live("is not restarted by a stranger, and serves a trusted peer right after", () =>
+    Effect.gen(function*() {
+      const ticket = yield* TestWorker.awaitTicket
+      const stranger = yield* TestPeer.make().connect(ticket)
+      expect(yield* TestPeer.closeCode(stranger)).toEqual(Option.some(1))
+      const { welcome } = yield* alice.join(ticket, [])
+      expect(welcome.type).toBe("Welcome")
+      const state = yield* SubscriptionRef.get(yield* SyncStateService)
+      expect(state.restarts).toBe(0)
+      expect(state.status).toBe("running")
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers: trusted }))))
+})
