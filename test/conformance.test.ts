@@ -6,8 +6,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Message } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
+import { Vectors } from "@verse-sync/sync-worker/testing"
 import { Effect, Option } from "effect"
-import { bytesOf, type Vector, vectors } from "./support/vectors.ts"
+
+const { bytesOf, vectors } = Vectors
+type Vector = Vectors.Vector
 
 const dialer = TestPeer.make(bytesOf(vectors.keys.dialer.secretKey))
 const worker = TestWorker.layer({

@@ -31,6 +31,7 @@ import * as Message from "./Message.ts"
 import * as SyncState from "./SyncState.ts"
 import type { SyncWorkerConfig } from "./SyncWorkerConfig.ts"
 import * as Transport from "./Transport.ts"
+import type { PeerRefused, TrustGate } from "./TrustGate.ts"
 import { validateUnit } from "./UnitValidation.ts"
 
 /** What a session needs from the worker that runs it. */
@@ -39,6 +40,7 @@ export interface SessionContext {
   readonly selfEndpointId: string
   readonly agent: string
   readonly registry: IdentityRegistry["Service"]
+  readonly trustGate: TrustGate
   readonly reducer: GraphIntentReducer["Service"]
   readonly diagnostics: Diagnostics["Service"]
   readonly state: SubscriptionRef.SubscriptionRef<SyncState.SyncStateValue>
@@ -111,17 +113,7 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
     const authenticate = (connection: Transport.PeerConnection) =>
       Effect.gen(function*() {
         const remote = connection.remoteEndpointId
-        const trusted = yield* context.registry.lookup(remote)
-        if (Option.isNone(trusted)) {
-          yield* connection.close(CloseCode.NotTrusted, DefaultCloseReason[CloseCode.NotTrusted])
-          yield* context.diagnostics.emit(
-            "sync.worker.peer_rejected",
-            `refused ${shortId(remote)}: not in the trust store; run \`verse-sync trust add ${remote}\` to let it sync`,
-            { peer: shortId(remote), endpointId: remote, closeCode: CloseCode.NotTrusted }
-          )
-          return yield* Effect.fail(new PeerRefused())
-        }
-        peer = trusted.value
+        peer = yield* context.trustGate(connection)
         liveEntry.endpointId = remote
         yield* supersedeOlderSessions(remote)
         yield* publish("Authenticated")
@@ -406,10 +398,6 @@ class IdleTimeout {
   readonly _tag = "IdleTimeout"
 }
 
-/** The peer was refused at the trust gate; it has been closed and reported already. */
-class PeerRefused {
-  readonly _tag = "PeerRefused"
-}
 
 const canRead = (peer: TrustedPeer, workspace: string): boolean =>
   peer.role === "self" || peer.grants[workspace] !== undefined

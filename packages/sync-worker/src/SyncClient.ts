@@ -61,7 +61,12 @@ export const connect = Effect.fn("SyncClient.connect")(function*(ticket: string,
   })
   const connection = yield* Transport.connect(endpoint, ticket)
   yield* Effect.addFinalizer(() => connection.close(0, "done"))
-  const stream = yield* connection.openStream
+  const stream = yield* connection.openStream.pipe(
+    Effect.catchTag("TransportError", (error): Effect.Effect<never, ClientError> =>
+      error.closeCode === undefined
+        ? Effect.fail(error)
+        : Effect.fail(new SessionEnded({ message: `closed before the session began: ${error.message}`, closeCode: error.closeCode })))
+  )
   const frames = FrameStream.make(stream, defaultLimits, defaultConfig.readChunkBytes)
   const selfEndpointId = endpoint.endpointId
 

@@ -12,6 +12,9 @@
  * `maxRecentSessions`.
  */
 import { Context, Layer, SubscriptionRef } from "effect"
+import type { StrangerView } from "./internal/Strangers.ts"
+
+export type { StrangerView }
 
 /** The worker's lifecycle. */
 export type WorkerStatus = "starting" | "running" | "restarting" | "failed" | "stopped"
@@ -53,6 +56,8 @@ export interface SyncStateValue {
   readonly peerCount: number
   readonly sessions: Readonly<Record<string, SessionView>>
   readonly recentSessions: ReadonlyArray<SessionView>
+  /** Endpoints refused at the trust gate lately, most recent first, bounded. */
+  readonly strangers: ReadonlyArray<StrangerView>
   readonly lastSyncAt: number | null
   readonly lastError: string | null
   readonly restarts: number
@@ -71,6 +76,7 @@ export const initial: SyncStateValue = {
   peerCount: 0,
   sessions: {},
   recentSessions: [],
+  strangers: [],
   lastSyncAt: null,
   lastError: null,
   restarts: 0,

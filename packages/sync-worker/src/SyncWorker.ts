@@ -21,15 +21,17 @@
  */
 import { IdentityRegistry } from "@verse-sync/identity"
 import { GraphIntentReducer, shortId } from "@verse-sync/intent"
-import { Context, Effect, Fiber, FiberSet, Layer, Option, Redacted, Stream, SubscriptionRef } from "effect"
+import { Context, Effect, Fiber, FiberSet, Layer, Option, Redacted, Schedule, Stream, SubscriptionRef } from "effect"
 import { CloseCode, DefaultCloseReason } from "./CloseCode.ts"
 import { ControlPanel, type RestartPolicy } from "./ControlPanel.ts"
 import { Diagnostics } from "./Diagnostics.ts"
 import { LiveSessions } from "./internal/LiveSessions.ts"
+import { Strangers } from "./internal/Strangers.ts"
 import * as Session from "./Session.ts"
 import { SyncState } from "./SyncState.ts"
 import * as SyncWorkerConfig from "./SyncWorkerConfig.ts"
 import * as Transport from "./Transport.ts"
+import * as TrustGate from "./TrustGate.ts"
 
 /** What this implementation calls itself in Hello and Welcome. */
 export const agent = "verse-sync/0.1.0"
@@ -63,12 +65,21 @@ export class SyncWorker extends Context.Service<SyncWorker, {
         const reducer = yield* GraphIntentReducer
         let current: Transport.BoundEndpoint | undefined
         let sessionCounter = 0
+        // Outside the run, so a restart does not forget who has been knocking.
+        const gateContext = {
+          registry,
+          strangers: new Strangers(config.strangerReportWindowMs, config.maxStrangers),
+          diagnostics,
+          state
+        }
+        const trustGate = TrustGate.make(gateContext)
 
         const context = (live: LiveSessions): Session.SessionContext => ({
           config,
           selfEndpointId: registry.self.endpointId,
           agent,
           registry,
+          trustGate,
           reducer,
           diagnostics,
           state,
@@ -109,6 +120,11 @@ export class SyncWorker extends Context.Service<SyncWorker, {
                 )
                 : Effect.void
             ),
+            Effect.forkScoped
+          )
+
+          yield* TrustGate.sweep(gateContext).pipe(
+            Effect.repeat(Schedule.spaced(config.strangerReportWindowMs)),
             Effect.forkScoped
           )
 

@@ -21,6 +21,10 @@ export interface SyncWorkerConfig extends Limits {
   readonly idleTimeoutMs: number
   /** The most bytes a session stream may read in one call into the binding. */
   readonly readChunkBytes: number
+  /** Repeated refusals of one stranger are reported together once per this window. */
+  readonly strangerReportWindowMs: number
+  /** How many strangers are remembered (and listed in SyncState). */
+  readonly maxStrangers: number
 }
 
 /**
@@ -39,6 +43,9 @@ export interface SyncWorkerConfig extends Limits {
  * - `readChunkBytes` 256 KiB: the binding allocates the full size on every
  *   read, so reads are sized to what a busy stream delivers at once rather
  *   than to the largest frame.
+ * - `strangerReportWindowMs` 60 s and `maxStrangers` 32: a stranger knocking
+ *   every second costs one line a minute, and the list a person reviews stays
+ *   short; the oldest stranger is forgotten first.
  */
 export const defaultConfig: SyncWorkerConfig = {
   ...defaultLimits,
@@ -47,7 +54,9 @@ export const defaultConfig: SyncWorkerConfig = {
   maxSessionsPerPeer: 2,
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
-  readChunkBytes: 256 * 1024
+  readChunkBytes: 256 * 1024,
+  strangerReportWindowMs: 60_000,
+  maxStrangers: 32
 }
 
 /**
@@ -73,5 +82,9 @@ export const load = (
     maxInflatedBytes: Config.Int("VERSE_SYNC_MAX_INFLATED_BYTES").pipe(Config.withDefault(defaults.maxInflatedBytes)),
     maxBatchIntents: Config.Int("VERSE_SYNC_MAX_BATCH_INTENTS").pipe(Config.withDefault(defaults.maxBatchIntents)),
     maxInFlight: Config.Int("VERSE_SYNC_MAX_IN_FLIGHT").pipe(Config.withDefault(defaults.maxInFlight)),
-    readChunkBytes: Config.Int("VERSE_SYNC_READ_CHUNK_BYTES").pipe(Config.withDefault(defaults.readChunkBytes))
+    readChunkBytes: Config.Int("VERSE_SYNC_READ_CHUNK_BYTES").pipe(Config.withDefault(defaults.readChunkBytes)),
+    strangerReportWindowMs: Config.Int("VERSE_SYNC_STRANGER_REPORT_WINDOW_MS").pipe(
+      Config.withDefault(defaults.strangerReportWindowMs)
+    ),
+    maxStrangers: Config.Int("VERSE_SYNC_MAX_STRANGERS").pipe(Config.withDefault(defaults.maxStrangers))
   }).pipe(Effect.map((fromConfig) => ({ ...fromConfig, ...overrides })))

@@ -85,8 +85,7 @@ describe("ControlPanel supervision of the SyncWorker", () => {
   it.live("is not restarted by a stranger, and serves a trusted peer right after", () =>
     Effect.gen(function*() {
       const ticket = yield* TestWorker.awaitTicket
-      const stranger = yield* TestPeer.make().connect(ticket)
-      expect(yield* TestPeer.closeCode(stranger)).toEqual(Option.some(1))
+      expect(yield* TestPeer.knock(TestPeer.make(), ticket)).toEqual(Option.some(1))
       const { welcome } = yield* alice.join(ticket, [])
       expect(welcome.type).toBe("Welcome")
       const state = yield* SubscriptionRef.get(yield* SyncStateService)

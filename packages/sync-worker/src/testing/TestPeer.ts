@@ -70,6 +70,21 @@ const nodeIdFor = (endpointId: string, sequence: number): string => {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`
 }
 
+/**
+ * Dials and waits to be closed, returning the close code: for a peer the
+ * acceptor turns away, whether the close arrives before or after the session
+ * stream is opened.
+ */
+export const knock = (peer: TestPeer, ticket: string): Effect.Effect<Option.Option<number>, SyncClient.ClientError> =>
+  peer.connect(ticket).pipe(
+    Effect.flatMap(closeCode),
+    Effect.catchTag(
+      "SessionEnded",
+      (ended): Effect.Effect<Option.Option<number>> => Effect.succeed(Option.fromUndefinedOr(ended.closeCode))
+    ),
+    Effect.scoped
+  )
+
 /** Waits for the connection to close and returns its close code (`None` when it carried none). */
 export const closeCode = (client: SyncClient.SyncClient): Effect.Effect<Option.Option<number>> =>
   client.closed.pipe(Effect.map((info) => Option.fromUndefinedOr(info.code)))

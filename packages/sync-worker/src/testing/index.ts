@@ -5,3 +5,4 @@
  */
 export * as TestPeer from "./TestPeer.ts"
 export * as TestWorker from "./TestWorker.ts"
+export * as Vectors from "./Vectors.ts"

@@ -1,6 +1,7 @@
 /**
  * The normative test vectors of graphshell-sync/1
- * (`shared/vectors/protocol-v1.json`, beside the repository), typed.
+ * (`shared/vectors/protocol-v1.json`, beside the repository), typed, for
+ * conformance tests here and in an application that embeds the worker.
  */
 import { readFileSync } from "node:fs"
 
@@ -17,6 +18,11 @@ export interface Vector {
   readonly note?: string
 }
 
+/** A case that carries a message (every case but the frame faults). */
+export interface MessageVector extends Vector {
+  readonly message: { readonly [key: string]: unknown }
+}
+
 /** A key pair the vectors are written for. */
 export interface VectorKey {
   readonly secretKey: string
@@ -26,14 +32,14 @@ export interface VectorKey {
 /** The whole file. */
 export interface Vectors {
   readonly keys: { readonly acceptor: VectorKey; readonly dialer: VectorKey; readonly stranger: VectorKey }
-  readonly valid: ReadonlyArray<Vector>
+  readonly valid: ReadonlyArray<MessageVector>
   readonly frameFaults: ReadonlyArray<Vector>
-  readonly sessionFaults: ReadonlyArray<Vector>
-  readonly rejects: ReadonlyArray<Vector>
+  readonly sessionFaults: ReadonlyArray<MessageVector>
+  readonly rejects: ReadonlyArray<MessageVector>
 }
 
 /** Where the vectors are: `shared/` sits beside the repository, here and in CI. */
-export const vectorsUrl = new URL("../../../shared/vectors/protocol-v1.json", import.meta.url)
+export const vectorsUrl = new URL("../../../../../shared/vectors/protocol-v1.json", import.meta.url)
 
 export const vectors: Vectors = JSON.parse(readFileSync(vectorsUrl, "utf8"))
 
