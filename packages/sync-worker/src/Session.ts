@@ -398,7 +398,6 @@ class IdleTimeout {
   readonly _tag = "IdleTimeout"
 }
 
-
 const canRead = (peer: TrustedPeer, workspace: string): boolean =>
   peer.role === "self" || peer.grants[workspace] !== undefined
 

@@ -65,7 +65,9 @@ export const connect = Effect.fn("SyncClient.connect")(function*(ticket: string,
     Effect.catchTag("TransportError", (error): Effect.Effect<never, ClientError> =>
       error.closeCode === undefined
         ? Effect.fail(error)
-        : Effect.fail(new SessionEnded({ message: `closed before the session began: ${error.message}`, closeCode: error.closeCode })))
+        : Effect.fail(
+          new SessionEnded({ message: `closed before the session began: ${error.message}`, closeCode: error.closeCode })
+        ))
   )
   const frames = FrameStream.make(stream, defaultLimits, defaultConfig.readChunkBytes)
   const selfEndpointId = endpoint.endpointId
