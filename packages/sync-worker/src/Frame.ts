@@ -96,7 +96,7 @@ export const encodeFrame = (message: object, codec: FrameCodec): Uint8Array => {
  *   `bufferedBytes`.
  */
 export class FrameDecoder {
-  readonly #maxFrameBytes: number
+  #maxFrameBytes: number
   readonly #maxInflatedBytes: number
 
   // The unread bytes are chunks[head] from `offset`, then the chunks after it.
@@ -120,6 +120,14 @@ export class FrameDecoder {
    */
   get bufferedBytes(): number {
     return this.#buffered
+  }
+
+  /**
+   * Changes the frame limit for the frames still to come: a session reads
+   * its Hello under a small limit and everything after under the full one.
+   */
+  setMaxFrameBytes(maxFrameBytes: number): void {
+    this.#maxFrameBytes = maxFrameBytes
   }
 
   /** Adds the next bytes of the stream. Empty chunks are ignored. */

@@ -18,6 +18,8 @@ export type { JsonObject }
 export interface FrameStream {
   /** The next frame's message; `None` once the sender finished cleanly between frames. */
   readonly next: Effect.Effect<Option.Option<JsonObject>, ProtocolError | TransportError>
+  /** Changes the frame limit for the frames still to come. */
+  readonly setMaxFrameBytes: (maxFrameBytes: number) => void
   /** True when at least one more byte is buffered beyond the last frame taken. */
   readonly hasBufferedBytes: () => boolean
   readonly send: (message: object, codec?: FrameCodec) => Effect.Effect<void, TransportError>
@@ -56,6 +58,7 @@ export const make = (
 
   return {
     next,
+    setMaxFrameBytes: (maxFrameBytes) => decoder.setMaxFrameBytes(maxFrameBytes),
     hasBufferedBytes: () => decoder.bufferedBytes > 0,
     send: (message, codec = "json") => Effect.suspend(() => stream.write(encodeFrame(message, codec))),
     sendRaw: (bytes) => stream.write(bytes)

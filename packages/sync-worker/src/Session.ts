@@ -144,6 +144,7 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
         )
         yield* refuseExtraStreams(connection).pipe(Effect.forkScoped)
         const frames = FrameStream.make(stream, context.config, context.config.readChunkBytes)
+        frames.setMaxFrameBytes(Math.min(context.config.maxHelloBytes, context.config.maxFrameBytes))
 
         const first = yield* frames.next.pipe(Effect.timeoutOrElse({ duration: remaining(), orElse: lateHello }))
         if (Option.isNone(first)) {
@@ -155,6 +156,7 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
         const hello = yield* Effect.fromResult(
           Message.decodeHello(first.value, { remoteEndpointId: connection.remoteEndpointId })
         )
+        frames.setMaxFrameBytes(context.config.maxFrameBytes)
         yield* frames.send(yield* welcomeFor(hello))
         helloAnswered = true
         yield* publish("Idle")

@@ -128,10 +128,17 @@ export class SyncWorker extends Context.Service<SyncWorker, {
             Effect.forkScoped
           )
 
+          let pendingRefusals = 0
           const admit = (incoming: Transport.IncomingConnection) => {
-            const sessionId = `s${++sessionCounter}`
-            if (live.size >= config.maxSessions) return FiberSet.run(sessions, refuseOverloaded(incoming))
-            return FiberSet.run(sessions, Session.serve(incoming, sessionId, context(live)))
+            if (live.size < config.maxSessions) {
+              return FiberSet.run(sessions, Session.serve(incoming, `s${++sessionCounter}`, context(live)))
+            }
+            if (pendingRefusals >= config.maxPendingRefusals) return FiberSet.run(sessions, Transport.refuse(incoming))
+            pendingRefusals += 1
+            return FiberSet.run(
+              sessions,
+              refuseOverloaded(incoming).pipe(Effect.ensuring(Effect.sync(() => (pendingRefusals -= 1))))
+            )
           }
 
           const refuseOverloaded = (incoming: Transport.IncomingConnection) =>

@@ -19,6 +19,10 @@ export interface SyncWorkerConfig extends Limits {
   readonly handshakeTimeoutMs: number
   /** With no unit in flight and no frame read for this long, a session is closed (code 0). */
   readonly idleTimeoutMs: number
+  /** The largest frame accepted before Hello: a peer not yet introduced gets little buffer. */
+  readonly maxHelloBytes: number
+  /** Connections past the session limit that may be mid-handshake at once to be told "overloaded" (code 5). */
+  readonly maxPendingRefusals: number
   /** The most bytes a session stream may read in one call into the binding. */
   readonly readChunkBytes: number
   /** Repeated refusals of one stranger are reported together once per this window. */
@@ -40,6 +44,13 @@ export interface SyncWorkerConfig extends Limits {
  *   a stalled or hostile one's slot soon.
  * - `idleTimeoutMs` 60 s: long enough to keep a session across a pause of a
  *   person's browsing, short enough that forgotten sessions do not pile up.
+ * - `maxHelloBytes` 64 KiB: a Hello is a few hundred bytes even with 64
+ *   workspaces of 128 characters (about 9 KiB); a peer that has not said who it
+ *   is yet gets no more buffer than that.
+ * - `maxPendingRefusals` 16: past the session limit, a connection is told
+ *   "overloaded" (code 5), which costs a TLS handshake; beyond 16 such
+ *   handshakes at once, connections are refused at the QUIC level instead,
+ *   without a code, so a flood cannot buy handshakes.
  * - `readChunkBytes` 256 KiB: the binding allocates the full size on every
  *   read, so reads are sized to what a busy stream delivers at once rather
  *   than to the largest frame.
@@ -54,6 +65,8 @@ export const defaultConfig: SyncWorkerConfig = {
   maxSessionsPerPeer: 2,
   handshakeTimeoutMs: 10_000,
   idleTimeoutMs: 60_000,
+  maxHelloBytes: 64 * 1024,
+  maxPendingRefusals: 16,
   readChunkBytes: 256 * 1024,
   strangerReportWindowMs: 60_000,
   maxStrangers: 32
@@ -82,6 +95,10 @@ export const load = (
     maxInflatedBytes: Config.Int("VERSE_SYNC_MAX_INFLATED_BYTES").pipe(Config.withDefault(defaults.maxInflatedBytes)),
     maxBatchIntents: Config.Int("VERSE_SYNC_MAX_BATCH_INTENTS").pipe(Config.withDefault(defaults.maxBatchIntents)),
     maxInFlight: Config.Int("VERSE_SYNC_MAX_IN_FLIGHT").pipe(Config.withDefault(defaults.maxInFlight)),
+    maxHelloBytes: Config.Int("VERSE_SYNC_MAX_HELLO_BYTES").pipe(Config.withDefault(defaults.maxHelloBytes)),
+    maxPendingRefusals: Config.Int("VERSE_SYNC_MAX_PENDING_REFUSALS").pipe(
+      Config.withDefault(defaults.maxPendingRefusals)
+    ),
     readChunkBytes: Config.Int("VERSE_SYNC_READ_CHUNK_BYTES").pipe(Config.withDefault(defaults.readChunkBytes)),
     strangerReportWindowMs: Config.Int("VERSE_SYNC_STRANGER_REPORT_WINDOW_MS").pipe(
       Config.withDefault(defaults.strangerReportWindowMs)
