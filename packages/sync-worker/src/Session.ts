@@ -26,6 +26,7 @@ import { Cause, Effect, Exit, Option, Result, SubscriptionRef } from "effect"
 import { CloseCode, DefaultCloseReason, ProtocolError } from "./CloseCode.ts"
 import type { Diagnostics } from "./Diagnostics.ts"
 import * as FrameStream from "./FrameStream.ts"
+import type { Flapping } from "./internal/Flapping.ts"
 import type { LiveSession, LiveSessions } from "./internal/LiveSessions.ts"
 import * as Message from "./Message.ts"
 import * as SyncState from "./SyncState.ts"
@@ -45,6 +46,7 @@ export interface SessionContext {
   readonly diagnostics: Diagnostics["Service"]
   readonly state: SubscriptionRef.SubscriptionRef<SyncState.SyncStateValue>
   readonly live: LiveSessions
+  readonly flapping: Flapping
 }
 
 /** A failure before the session was authenticated, to be reported as `handshake_failed`. */
@@ -125,12 +127,33 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
         )
       })
 
+    // Newest wins, unless the peer keeps replacing itself: then the live session stays and this one goes.
     const supersedeOlderSessions = (remote: string) =>
       Effect.gen(function*() {
         const sessions = context.live.ofPeer(remote).filter((other) => other.sessionId !== sessionId)
         const excess = sessions.length + 1 - context.config.maxSessionsPerPeer
-        for (const older of sessions.slice(0, Math.max(0, excess))) {
+        if (excess <= 0) return
+        const now = Date.now()
+        if (context.flapping.coolingDown(remote, now)) {
+          return yield* new ProtocolError({
+            closeCode: CloseCode.Superseded,
+            reason: "this peer keeps replacing its own sessions; try again later"
+          })
+        }
+        for (const older of sessions.slice(0, excess)) {
           yield* older.close(CloseCode.Superseded, DefaultCloseReason[CloseCode.Superseded])
+        }
+        const verdict = context.flapping.replaced(remote, now)
+        if (verdict._tag === "CoolDownStarted") {
+          yield* context.diagnostics.emit(
+            "sync.worker.protocol_violation",
+            `${shortId(remote)} replaced its own session ${verdict.replacements} times within ${
+              Math.round(context.flapping.windowMs / 1000)
+            } s: two devices may share one key; its new sessions are refused for ${
+              Math.round(verdict.coolDownMs / 1000)
+            } s. Give each device its own data directory`,
+            { peer: shortId(remote), replacements: verdict.replacements, coolDownMs: verdict.coolDownMs }
+          )
         }
       })
 
@@ -333,6 +356,8 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
                 break
               case "ProtocolError": {
                 yield* connection!.close(error.closeCode, truncateReason(error.reason))
+                // A flapping peer's refusals were reported once, when its cool-down began.
+                if (error.closeCode === CloseCode.Superseded) break
                 const handshaking = error.closeCode === CloseCode.HandshakeTimeout ||
                   error.closeCode === CloseCode.UnsupportedProtocol || !helloAnswered
                 yield* context.diagnostics.emit(

@@ -53,12 +53,24 @@ export interface ConnectOptions {
   readonly agent?: string | undefined
 }
 
-/** Dials the acceptor named by `ticket` and opens the session stream. */
+/** Dials the acceptor named by `ticket` from an endpoint of its own and opens the session stream. */
 export const connect = Effect.fn("SyncClient.connect")(function*(ticket: string, options: ConnectOptions) {
   const endpoint = yield* Transport.bind({
     secretKey: options.secretKey,
     bindAddress: options.bindAddress ?? "127.0.0.1:0"
   })
+  return yield* connectFrom(endpoint, ticket, options)
+})
+
+/**
+ * Dials from an endpoint the caller already bound (many sessions may share
+ * one) and opens the session stream; the connection closes with the scope.
+ */
+export const connectFrom = Effect.fn("SyncClient.connectFrom")(function*(
+  endpoint: Transport.BoundEndpoint,
+  ticket: string,
+  options: { readonly agent?: string | undefined } = {}
+) {
   const connection = yield* Transport.connect(endpoint, ticket)
   yield* Effect.addFinalizer(() => connection.close(0, "done"))
   const stream = yield* connection.openStream.pipe(

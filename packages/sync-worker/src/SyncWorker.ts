@@ -25,6 +25,7 @@ import { Context, Effect, Fiber, FiberSet, Layer, Option, Redacted, Schedule, St
 import { CloseCode, DefaultCloseReason } from "./CloseCode.ts"
 import { ControlPanel, type RestartPolicy } from "./ControlPanel.ts"
 import { Diagnostics } from "./Diagnostics.ts"
+import { Flapping } from "./internal/Flapping.ts"
 import { LiveSessions } from "./internal/LiveSessions.ts"
 import { Strangers } from "./internal/Strangers.ts"
 import * as Session from "./Session.ts"
@@ -41,12 +42,28 @@ export interface SyncWorkerOptions extends Partial<SyncWorkerConfig.SyncWorkerCo
   readonly restartPolicy?: RestartPolicy | undefined
 }
 
+/**
+ * Counts of what the worker holds, for tests and for an operator: after every
+ * peer has left, all but `strangers` and `flappingPeers` are back to zero, and
+ * those two are bounded.
+ */
+export interface WorkerStats {
+  /** Sessions registered with the worker, handshaking ones included. */
+  readonly liveSessions: number
+  /** Fibers serving sessions or refusing connections. */
+  readonly sessionFibers: number
+  readonly strangers: number
+  readonly flappingPeers: number
+}
+
 /** The SyncWorker service: what an application may ask of a running worker. */
 export class SyncWorker extends Context.Service<SyncWorker, {
   /** The settings in force. */
   readonly config: SyncWorkerConfig.SyncWorkerConfig
   /** The endpoint of the current run, if the worker is running. */
   readonly endpoint: Effect.Effect<Option.Option<Transport.BoundEndpoint>>
+  /** What the current run holds. */
+  readonly stats: Effect.Effect<WorkerStats>
 }>()("verse-sync/SyncWorker") {
   /**
    * The worker alone: needs the ControlPanel, SyncState and Diagnostics of the
@@ -64,6 +81,7 @@ export class SyncWorker extends Context.Service<SyncWorker, {
         const registry = yield* IdentityRegistry
         const reducer = yield* GraphIntentReducer
         let current: Transport.BoundEndpoint | undefined
+        let currentSessions: { readonly live: LiveSessions; readonly fibers: FiberSet.FiberSet } | undefined
         let sessionCounter = 0
         // Outside the run, so a restart does not forget who has been knocking.
         const gateContext = {
@@ -73,6 +91,11 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           state
         }
         const trustGate = TrustGate.make(gateContext)
+        const flapping = new Flapping(
+          config.flappingThreshold,
+          config.flappingWindowMs,
+          config.flappingCoolDownMs
+        )
 
         const context = (live: LiveSessions): Session.SessionContext => ({
           config,
@@ -83,7 +106,8 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           reducer,
           diagnostics,
           state,
-          live
+          live,
+          flapping
         })
 
         const run = Effect.gen(function*() {
@@ -96,6 +120,8 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           yield* Effect.addFinalizer(() => Effect.sync(() => (current = undefined)))
           const live = new LiveSessions()
           const sessions = yield* FiberSet.make()
+          currentSessions = { live, fibers: sessions }
+          yield* Effect.addFinalizer(() => Effect.sync(() => (currentSessions = undefined)))
 
           yield* SubscriptionRef.update(state, (value) => ({
             ...value,
@@ -124,6 +150,7 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           )
 
           yield* TrustGate.sweep(gateContext).pipe(
+            Effect.andThen(Effect.sync(() => flapping.prune(Date.now()))),
             Effect.repeat(Schedule.spaced(config.strangerReportWindowMs)),
             Effect.forkScoped
           )
@@ -184,7 +211,17 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           })
         )
 
-        return SyncWorker.of({ config, endpoint: Effect.sync(() => Option.fromUndefinedOr(current)) })
+        const stats = Effect.gen(function*() {
+          const run = currentSessions
+          return {
+            liveSessions: run?.live.size ?? 0,
+            sessionFibers: run === undefined ? 0 : yield* FiberSet.size(run.fibers),
+            strangers: gateContext.strangers.size,
+            flappingPeers: flapping.size
+          }
+        })
+
+        return SyncWorker.of({ config, endpoint: Effect.sync(() => Option.fromUndefinedOr(current)), stats })
       })
     )
 

@@ -29,6 +29,11 @@ export interface SyncWorkerConfig extends Limits {
   readonly strangerReportWindowMs: number
   /** How many strangers are remembered (and listed in SyncState). */
   readonly maxStrangers: number
+  /** This many replacements of a peer's own session within the window start a cool-down. */
+  readonly flappingThreshold: number
+  readonly flappingWindowMs: number
+  /** While it lasts, a new session of the flapping peer is refused (code 7) instead of replacing the live one. */
+  readonly flappingCoolDownMs: number
 }
 
 /**
@@ -57,6 +62,10 @@ export interface SyncWorkerConfig extends Limits {
  * - `strangerReportWindowMs` 60 s and `maxStrangers` 32: a stranger knocking
  *   every second costs one line a minute, and the list a person reviews stays
  *   short; the oldest stranger is forgotten first.
+ * - `flappingThreshold` 6 within `flappingWindowMs` 60 s, then
+ *   `flappingCoolDownMs` 30 s: a device that reconnects after a network change
+ *   replaces its session once or twice; six times a minute is two devices
+ *   fighting over one key, and thirty seconds of quiet lets one of them sync.
  */
 export const defaultConfig: SyncWorkerConfig = {
   ...defaultLimits,
@@ -69,7 +78,10 @@ export const defaultConfig: SyncWorkerConfig = {
   maxPendingRefusals: 16,
   readChunkBytes: 256 * 1024,
   strangerReportWindowMs: 60_000,
-  maxStrangers: 32
+  maxStrangers: 32,
+  flappingThreshold: 6,
+  flappingWindowMs: 60_000,
+  flappingCoolDownMs: 30_000
 }
 
 /**
@@ -103,5 +115,12 @@ export const load = (
     strangerReportWindowMs: Config.Int("VERSE_SYNC_STRANGER_REPORT_WINDOW_MS").pipe(
       Config.withDefault(defaults.strangerReportWindowMs)
     ),
-    maxStrangers: Config.Int("VERSE_SYNC_MAX_STRANGERS").pipe(Config.withDefault(defaults.maxStrangers))
+    maxStrangers: Config.Int("VERSE_SYNC_MAX_STRANGERS").pipe(Config.withDefault(defaults.maxStrangers)),
+    flappingThreshold: Config.Int("VERSE_SYNC_FLAPPING_THRESHOLD").pipe(
+      Config.withDefault(defaults.flappingThreshold)
+    ),
+    flappingWindowMs: Config.Int("VERSE_SYNC_FLAPPING_WINDOW_MS").pipe(Config.withDefault(defaults.flappingWindowMs)),
+    flappingCoolDownMs: Config.Int("VERSE_SYNC_FLAPPING_COOL_DOWN_MS").pipe(
+      Config.withDefault(defaults.flappingCoolDownMs)
+    )
   }).pipe(Effect.map((fromConfig) => ({ ...fromConfig, ...overrides })))

@@ -87,3 +87,37 @@ describe("sessions of one peer", () => {
       void third
     }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers: trusted }))))
 })
+
+describe("a peer that keeps replacing itself", () => {
+  it.live("is noticed with one Warn, and its new sessions are refused during a cool-down", () =>
+    Effect.gen(function*() {
+      const diagnostics = yield* Diagnostics
+      const warnings: Array<DiagnosticEvent> = []
+      yield* diagnostics.events.pipe(
+        Stream.filter((event) => event.channel === "sync.worker.protocol_violation"),
+        Stream.runForEach((event) => Effect.sync(() => warnings.push(event))),
+        Effect.forkScoped
+      )
+      const ticket = yield* TestWorker.awaitTicket
+      const sessions = []
+      for (let attempt = 0; attempt < 4; attempt++) sessions.push((yield* alice.join(ticket, [])).client)
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]!.fields.replacements).toBe(3)
+
+      const refused = yield* TestPeer.knock(alice, ticket)
+      expect(refused).toEqual(Option.some(7))
+      const live = sessions[3]!
+      yield* live.frames.send({
+        type: "SyncUnit",
+        batch: 1,
+        workspaceId: "w",
+        fromPeer: alice.endpointId,
+        intents: alice.intents(1, 1)
+      })
+      expect(yield* live.nextAnswer).toMatchObject({ type: "Ack" })
+      expect(warnings).toHaveLength(1)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(TestWorker.layer({ peers: trusted, maxSessionsPerPeer: 1, flappingThreshold: 3 }))
+    ))
+})

@@ -7,7 +7,7 @@
  * tests: no traffic leaves the machine.
  */
 import type { SyncedIntent, WorkspaceId } from "@verse-sync/intent"
-import { Effect, Option } from "effect"
+import { Effect, Option, type Scope } from "effect"
 import * as SyncClient from "../SyncClient.ts"
 import * as Transport from "../Transport.ts"
 
@@ -23,6 +23,8 @@ export interface TestPeer {
     ticket: string,
     workspaces: ReadonlyArray<WorkspaceId>
   ) => ReturnType<typeof joinWith>
+  /** Binds an endpoint of this peer's for the scope, from which many sessions can dial. */
+  readonly bind: Effect.Effect<Transport.BoundEndpoint, Transport.TransportError, Scope.Scope>
   /** Intents authored by this peer, numbered from `firstSequence`, each adding a node. */
   readonly intents: (firstSequence: number, count: number) => ReadonlyArray<SyncedIntent>
 }
@@ -45,6 +47,7 @@ export const make = (secretKey: Uint8Array = Transport.generateSecretKey()): Tes
     endpointId,
     connect: (ticket) => connectWith(peer, ticket),
     join: (ticket, workspaces) => joinWith(peer, ticket, workspaces),
+    bind: Transport.bind({ secretKey, bindAddress: "127.0.0.1:0" }),
     intents: (firstSequence, count) =>
       Array.from({ length: count }, (_, index) => {
         const sequence = firstSequence + index
