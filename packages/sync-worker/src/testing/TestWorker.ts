@@ -15,6 +15,10 @@ export interface TestWorkerOptions extends SyncWorkerOptions {
   readonly secretKey?: Uint8Array | undefined
   readonly peers?: ReadonlyArray<TrustedPeer | TrustRequest> | undefined
   readonly queueCapacity?: number | undefined
+  /** A reducer other than the in-memory one (a faulty one, say); `queueCapacity` is then ignored. */
+  readonly reducer?: Layer.Layer<GraphIntentReducer> | undefined
+  /** A registry other than the in-memory one; `secretKey` and `peers` are then ignored. */
+  readonly registry?: Layer.Layer<IdentityRegistry> | undefined
 }
 
 /**
@@ -23,12 +27,12 @@ export interface TestWorkerOptions extends SyncWorkerOptions {
  * GraphIntentReducer to the test.
  */
 export const layer = (options: TestWorkerOptions = {}) => {
-  const { logLevel, peers, queueCapacity, secretKey, ...workerOptions } = options
+  const { logLevel, peers, queueCapacity, reducer, registry, secretKey, ...workerOptions } = options
   return SyncWorker.layer({ bindAddress: "127.0.0.1:0", ...workerOptions }).pipe(
     Layer.provideMerge(
       Layer.merge(
-        IdentityRegistry.layerMemory({ secretKey, peers }),
-        GraphIntentReducer.layerMemoryWith(queueCapacity === undefined ? {} : { queueCapacity })
+        registry ?? IdentityRegistry.layerMemory({ secretKey, peers }),
+        reducer ?? GraphIntentReducer.layerMemoryWith(queueCapacity === undefined ? {} : { queueCapacity })
       )
     ),
     Layer.provide(Layer.succeed(References.MinimumLogLevel, logLevel ?? "None"))

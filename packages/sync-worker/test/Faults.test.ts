@@ -1,0 +1,88 @@
+import { describe, expect, it } from "@effect/vitest"
+import { IdentityRegistry } from "@verse-sync/identity"
+import { GraphIntentReducer } from "@verse-sync/intent"
+import { Diagnostics, type DiagnosticEvent, SyncStateService } from "@verse-sync/sync-worker"
+import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
+import { Effect, Layer, Option, Stream, SubscriptionRef } from "effect"
+
+const alice = TestPeer.make()
+const bob = TestPeer.make()
+const peers = [alice, bob].map((peer) => ({ endpointId: peer.endpointId, role: "self" as const }))
+
+/** The memory reducer, except that a unit for workspace `boom` dies with a defect. */
+const faultyReducer = Layer.effect(
+  GraphIntentReducer,
+  Effect.gen(function*() {
+    const reducer = yield* GraphIntentReducer
+    return GraphIntentReducer.of({
+      ...reducer,
+      submit: (workspace, from, intents) =>
+        workspace === "boom" ? Effect.die(new Error("disk on fire")) : reducer.submit(workspace, from, intents)
+    })
+  })
+).pipe(Layer.provide(GraphIntentReducer.layerMemory))
+
+/** The memory registry, except that looking up `bob` dies with a defect. */
+const faultyRegistry = Layer.effect(
+  IdentityRegistry,
+  Effect.gen(function*() {
+    const registry = yield* IdentityRegistry
+    return IdentityRegistry.of({
+      ...registry,
+      lookup: (endpointId) =>
+        endpointId === bob.endpointId ? Effect.die(new Error("trust store unreadable")) : registry.lookup(endpointId)
+    })
+  })
+).pipe(Layer.provide(IdentityRegistry.layerMemory({ peers })))
+
+const unit = (workspaceId: string) => ({
+  type: "SyncUnit",
+  batch: 1,
+  workspaceId,
+  fromPeer: alice.endpointId,
+  intents: alice.intents(1, 1)
+})
+
+const violations = Effect.gen(function*() {
+  const diagnostics = yield* Diagnostics
+  const seen: Array<DiagnosticEvent> = []
+  yield* diagnostics.events.pipe(
+    Stream.filter((event) => event.channel === "sync.worker.protocol_violation"),
+    Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
+    Effect.forkScoped
+  )
+  yield* Effect.yieldNow
+  return seen
+})
+
+describe("a fault while serving one peer", () => {
+  it.live("in the reducer closes that session (code 6, never an Ack) and leaves the worker serving", () =>
+    Effect.gen(function*() {
+      const seen = yield* violations
+      const ticket = yield* TestWorker.awaitTicket
+      const { client } = yield* alice.join(ticket, ["boom", "fine"])
+      yield* client.frames.send(unit("boom"))
+      const close = yield* client.closed
+      expect(close).toMatchObject({ code: 6, reason: "internal error" })
+      expect(seen).toHaveLength(1)
+      expect(seen[0]!.message).toContain("disk on fire")
+
+      const again = yield* alice.join(ticket, ["fine"])
+      yield* again.client.frames.send(unit("fine"))
+      expect(yield* again.client.nextAnswer).toMatchObject({ type: "Ack", applied: 1 })
+      const state = yield* SubscriptionRef.get(yield* SyncStateService)
+      expect(state.restarts).toBe(0)
+      expect(state.status).toBe("running")
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ reducer: faultyReducer, peers }))))
+
+  it.live("in the trust store closes that connection and leaves the worker serving", () =>
+    Effect.gen(function*() {
+      const ticket = yield* TestWorker.awaitTicket
+      const code = yield* TestPeer.knock(bob, ticket)
+      expect(code).toEqual(Option.some(6))
+      const { welcome } = yield* alice.join(ticket, [])
+      expect(welcome.type).toBe("Welcome")
+      const state = yield* SubscriptionRef.get(yield* SyncStateService)
+      expect(state.restarts).toBe(0)
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ registry: faultyRegistry }))))
+})
