@@ -25,6 +25,8 @@ export interface FrameStream {
   readonly send: (message: object, codec?: FrameCodec) => Effect.Effect<void, TransportError>
   /** Writes bytes as they are, framed or not (for tests of faulty peers). */
   readonly sendRaw: (bytes: Uint8Array) => Effect.Effect<void, TransportError>
+  /** Ends what this side sends; the other side reads the end after the last byte. */
+  readonly finish: Effect.Effect<void, TransportError>
 }
 
 /** Wraps a session stream; `readChunkBytes` bounds each read from the binding. */
@@ -61,6 +63,7 @@ export const make = (
     setMaxFrameBytes: (maxFrameBytes) => decoder.setMaxFrameBytes(maxFrameBytes),
     hasBufferedBytes: () => decoder.bufferedBytes > 0,
     send: (message, codec = "json") => Effect.suspend(() => stream.write(encodeFrame(message, codec))),
-    sendRaw: (bytes) => stream.write(bytes)
+    sendRaw: (bytes) => stream.write(bytes),
+    finish: stream.finish
   }
 }

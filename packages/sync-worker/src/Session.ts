@@ -342,7 +342,10 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
         context.live.remove(sessionId)
         const remote = connection?.remoteEndpointId
         const who = remote === undefined ? "an incoming connection" : shortId(remote)
-        if (Exit.isFailure(exit)) {
+        if (Exit.isSuccess(exit)) {
+          // The dialer ended its stream between frames: the session is over.
+          yield* connection?.close(CloseCode.Normal, DefaultCloseReason[CloseCode.Normal]) ?? Effect.void
+        } else {
           const failure = Cause.findErrorOption(exit.cause)
           if (Option.isSome(failure)) {
             const error = failure.value

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { IdentityRegistry } from "@verse-sync/identity"
 import { GraphIntentReducer } from "@verse-sync/intent"
-import { Diagnostics, type DiagnosticEvent, SyncStateService } from "@verse-sync/sync-worker"
+import { type DiagnosticEvent, Diagnostics, SyncStateService } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
 import { Effect, Layer, Option, Stream, SubscriptionRef } from "effect"
 
