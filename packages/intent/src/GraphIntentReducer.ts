@@ -11,14 +11,16 @@
  * nothing is dropped, and sessions stop reading their streams meanwhile.
  *
  * The memory implementation here keeps one `Graph` per workspace and forgets
- * everything when its layer is released. It is what `verse-sync serve` runs
- * until a durable log exists.
+ * everything when its layer is released. A durable reducer is the same one
+ * given a `ReducerLog` (`packages/sync-log` has one): each unit's new intents
+ * are written to the log before they are applied, and the graphs are rebuilt
+ * from the log when the reducer starts.
  *
  * @since 0.1.0
  */
 import { Context, Deferred, Effect, Exit, Layer, Queue, Schema, type Scope } from "effect"
 import { Graph } from "./Graph.ts"
-import { EndpointId, Sequence, shortId, type WorkspaceId } from "./Identifiers.ts"
+import { EndpointId, Sequence, shortId, WorkspaceId } from "./Identifiers.ts"
 import type { SyncedIntent } from "./SyncedIntent.ts"
 import { emptyVersionVector, sequenceOf, type VersionVector, withSequence } from "./VersionVector.ts"
 
@@ -35,6 +37,21 @@ export class SequenceGapError extends Schema.TaggedError<SequenceGapError>()("Se
 }) {
   override get message(): string {
     return `author ${shortId(this.author)}: expected sequence ${this.expected}, got ${this.got}`
+  }
+}
+
+/**
+ * A durable reducer could not write a unit to its log: the disk is full, the
+ * database is locked by another process, an I/O error. Nothing of the unit was
+ * applied and the reducer goes on with the next one. The session must not Ack
+ * the unit; a later resend may succeed. The memory reducer never fails with it.
+ */
+export class LogWriteError extends Schema.TaggedError<LogWriteError>()("LogWriteError", {
+  workspaceId: WorkspaceId,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `cannot write a unit of workspace ${this.workspaceId} to the sync log (${this.detail}); nothing was applied`
   }
 }
 
@@ -69,14 +86,38 @@ export interface MemoryOptions {
   readonly queueCapacity?: number
 }
 
+/**
+ * The intents of one unit that a durable reducer is about to apply: only the
+ * new ones (duplicates are not logged again), in the unit's order, with the
+ * peer the unit came from.
+ */
+export interface LoggedUnit {
+  readonly workspaceId: WorkspaceId
+  readonly from: EndpointId
+  readonly intents: ReadonlyArray<SyncedIntent>
+}
+
+/**
+ * Where a durable reducer keeps what it applied. `replay` hands every logged
+ * intent to `restore`, in log order, once, when the reducer starts; it fails
+ * with the log's own error `E`. `append` writes one unit whole or not at all,
+ * and succeeds only once the unit is durable: the reducer applies the unit
+ * after that, and not at all if it fails.
+ */
+export interface ReducerLog<E> {
+  readonly replay: (restore: (workspaceId: WorkspaceId, intent: SyncedIntent) => void) => Effect.Effect<void, E>
+  readonly append: (unit: LoggedUnit) => Effect.Effect<void, LogWriteError>
+}
+
 // DESIGN.md "Defaults": 64 units of at most 1000 intents bounds what waits in
 // memory at 64,000 intents, room for 8 sessions with 8 units in flight each.
 const defaultQueueCapacity = 64
 
 interface Job {
   readonly workspaceId: WorkspaceId
+  readonly from: EndpointId
   readonly intents: ReadonlyArray<SyncedIntent>
-  readonly done: Deferred.Deferred<SubmitResult, SequenceGapError>
+  readonly done: Deferred.Deferred<SubmitResult, SequenceGapError | LogWriteError>
 }
 
 interface Workspace {
@@ -121,42 +162,75 @@ const checkSequences = (
   return progress
 }
 
+const workspaceOf = (workspaces: Map<WorkspaceId, Workspace>, workspaceId: WorkspaceId): Workspace => {
+  let workspace = workspaces.get(workspaceId)
+  if (workspace === undefined) {
+    workspace = { graph: new Graph(), versionVector: emptyVersionVector, intents: 0 }
+    workspaces.set(workspaceId, workspace)
+  }
+  return workspace
+}
+
 /**
  * Applies one unit to its workspace, whole or not at all: the sequences are
- * checked first, and `Graph.apply` cannot fail. Creates the workspace on its
- * first unit.
+ * checked first, then the new intents are written to the log (when there is
+ * one), and only then applied, since `Graph.apply` cannot fail. Creates the
+ * workspace on its first unit.
  */
 const applyUnit = (
   workspaces: Map<WorkspaceId, Workspace>,
+  log: ReducerLog<unknown> | undefined,
   job: Job
-): Exit.Exit<SubmitResult, SequenceGapError> => {
-  const existing = workspaces.get(job.workspaceId)
-  const checked = checkSequences(existing?.versionVector ?? emptyVersionVector, job.intents)
+): Effect.Effect<SubmitResult, SequenceGapError | LogWriteError> => {
+  const versionVector = workspaces.get(job.workspaceId)?.versionVector ?? emptyVersionVector
+  const checked = checkSequences(versionVector, job.intents)
   if (checked instanceof SequenceGapError) return Exit.fail(checked)
 
-  const workspace = existing ?? { graph: new Graph(), versionVector: emptyVersionVector, intents: 0 }
-  workspaces.set(job.workspaceId, workspace)
-  let applied = 0
-  for (const { authoredBy, sequence, intent } of job.intents) {
-    if (sequence <= checked.get(authoredBy)!.applied) continue
-    workspace.graph.apply(intent)
-    applied += 1
-  }
+  const fresh = job.intents.filter(({ authoredBy, sequence }) => sequence > checked.get(authoredBy)!.applied)
+  const logged = log === undefined || fresh.length === 0
+    ? Effect.void
+    : log.append({ workspaceId: job.workspaceId, from: job.from, intents: fresh })
 
-  for (const [author, { applied: before, last }] of checked) {
-    if (last > before) workspace.versionVector = withSequence(workspace.versionVector, author, last)
-  }
-  workspace.intents += applied
-  return Exit.succeed({
-    applied,
-    duplicates: job.intents.length - applied,
-    versionVector: workspace.versionVector
+  return Effect.map(logged, () => {
+    const workspace = workspaceOf(workspaces, job.workspaceId)
+    for (const { intent } of fresh) workspace.graph.apply(intent)
+    for (const [author, { applied: before, last }] of checked) {
+      if (last > before) workspace.versionVector = withSequence(workspace.versionVector, author, last)
+    }
+    workspace.intents += fresh.length
+    return {
+      applied: fresh.length,
+      duplicates: job.intents.length - fresh.length,
+      versionVector: workspace.versionVector
+    }
   })
 }
 
-const makeMemory = Effect.fnUntraced(function*(
-  options: MemoryOptions
-): Effect.fn.Return<GraphIntentReducer["Service"], never, Scope.Scope> {
+/**
+ * Rebuilds the workspaces from what `log` holds, in log order. Version vector
+ * entries are collected in maps and set once at the end, because `withSequence`
+ * copies the vector and a log holds one entry per intent.
+ */
+const restoreFrom = <E>(log: ReducerLog<E>, workspaces: Map<WorkspaceId, Workspace>): Effect.Effect<void, E> => {
+  const highest = new Map<Workspace, Map<EndpointId, number>>()
+  const restore = (workspaceId: WorkspaceId, { authoredBy, sequence, intent }: SyncedIntent): void => {
+    const workspace = workspaceOf(workspaces, workspaceId)
+    workspace.graph.apply(intent)
+    workspace.intents += 1
+    let authors = highest.get(workspace)
+    if (authors === undefined) highest.set(workspace, authors = new Map())
+    // The log holds each author's intents in rising order, so the last one seen is the highest.
+    authors.set(authoredBy, sequence)
+  }
+  return Effect.map(log.replay(restore), () => {
+    for (const [workspace, authors] of highest) workspace.versionVector = Object.fromEntries(authors)
+  })
+}
+
+const makeReducer = Effect.fnUntraced(function*<E>(
+  options: MemoryOptions,
+  log: ReducerLog<E> | undefined
+): Effect.fn.Return<GraphIntentReducer["Service"], E, Scope.Scope> {
   const capacity = options.queueCapacity ?? defaultQueueCapacity
   if (!Number.isSafeInteger(capacity) || capacity < 1) {
     return yield* Effect.die(
@@ -164,6 +238,7 @@ const makeMemory = Effect.fnUntraced(function*(
     )
   }
   const workspaces = new Map<WorkspaceId, Workspace>()
+  if (log !== undefined) yield* restoreFrom(log, workspaces)
   const jobs = yield* Queue.bounded<Job>(capacity)
   const closed = yield* Deferred.make<void>()
 
@@ -179,7 +254,7 @@ const makeMemory = Effect.fnUntraced(function*(
   const applyNext = Effect.uninterruptibleMask((restore) =>
     Effect.flatMap(
       restore(Queue.take(jobs)),
-      (job) => Deferred.complete(job.done, Effect.suspend(() => applyUnit(workspaces, job)))
+      (job) => Deferred.complete(job.done, Effect.suspend(() => applyUnit(workspaces, log, job)))
     )
   )
   yield* Effect.forkScoped(Effect.forever(applyNext))
@@ -190,10 +265,10 @@ const makeMemory = Effect.fnUntraced(function*(
     workspaceId: WorkspaceId,
     from: EndpointId,
     intents: ReadonlyArray<SyncedIntent>
-  ): Effect.fn.Return<SubmitResult, SequenceGapError> {
+  ): Effect.fn.Return<SubmitResult, SequenceGapError | LogWriteError> {
     yield* Effect.annotateCurrentSpan({ workspaceId, from: shortId(from), intents: intents.length })
-    const done = yield* Deferred.make<SubmitResult, SequenceGapError>()
-    const enqueued = yield* Queue.offer(jobs, { workspaceId, intents, done })
+    const done = yield* Deferred.make<SubmitResult, SequenceGapError | LogWriteError>()
+    const enqueued = yield* Queue.offer(jobs, { workspaceId, from, intents, done })
     if (!enqueued) return yield* Effect.interrupt
     return yield* Effect.raceFirst(Deferred.await(done), whenClosed)
   })
@@ -215,12 +290,13 @@ const makeMemory = Effect.fnUntraced(function*(
  * - `versionVector(workspace)`: the workspace's vector now; empty for a
  *   workspace that has received nothing.
  * - `submit(workspace, from, intents)`: applies a unit from peer `from` and
- *   resolves once it is applied, or fails with `SequenceGapError` having
- *   applied nothing. It waits while the queue is full and can be interrupted
- *   then. Once the unit is queued it is applied whole even if the caller is
- *   interrupted meanwhile (the caller then does not learn the counts; a resend
- *   reports the intents as duplicates). It does not check that `from` wrote
- *   the intents, nor the size of the unit: the session does.
+ *   resolves once it is applied (and logged, for a durable reducer), or fails
+ *   with `SequenceGapError` or `LogWriteError` having applied nothing. It
+ *   waits while the queue is full and can be interrupted then. Once the unit
+ *   is queued it is applied whole even if the caller is interrupted meanwhile
+ *   (the caller then does not learn the counts; a resend reports the intents
+ *   as duplicates). It does not check that `from` wrote the intents, nor the
+ *   size of the unit: the session does.
  * - `pending`: units queued and not yet taken, and `capacity`, the queue's
  *   size: `pending === capacity` means the next `submit` will wait.
  * - `summaries`: the counts of every workspace, in the order they were first
@@ -232,7 +308,7 @@ export class GraphIntentReducer extends Context.Service<GraphIntentReducer, {
     workspace: WorkspaceId,
     from: EndpointId,
     intents: ReadonlyArray<SyncedIntent>
-  ) => Effect.Effect<SubmitResult, SequenceGapError>
+  ) => Effect.Effect<SubmitResult, SequenceGapError | LogWriteError>
   readonly pending: Effect.Effect<number>
   readonly capacity: number
   readonly summaries: Effect.Effect<ReadonlyArray<WorkspaceSummary>>
@@ -243,8 +319,19 @@ export class GraphIntentReducer extends Context.Service<GraphIntentReducer, {
    * interrupts the submits still waiting.
    */
   static readonly layerMemoryWith = (options: MemoryOptions): Layer.Layer<GraphIntentReducer> =>
-    Layer.effect(GraphIntentReducer, makeMemory(options))
+    Layer.effect(GraphIntentReducer, makeReducer(options, undefined))
 
   /** The memory reducer with the default queue of 64 units. */
   static readonly layerMemory: Layer.Layer<GraphIntentReducer> = GraphIntentReducer.layerMemoryWith({})
+
+  /**
+   * A durable reducer over `log`, for a layer that opens the log first: it
+   * replays the log into its graphs (failing with the log's error if that
+   * fails), then serves as the memory reducer does, writing each unit's new
+   * intents to the log before applying them. Its consumer lives in the scope.
+   */
+  static readonly makeLogged = <E>(
+    log: ReducerLog<E>,
+    options: MemoryOptions = {}
+  ): Effect.Effect<GraphIntentReducer["Service"], E, Scope.Scope> => makeReducer(options, log)
 }

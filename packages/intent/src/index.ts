@@ -24,7 +24,10 @@ export {
 } from "./GraphIntent.ts"
 export {
   GraphIntentReducer,
+  type LoggedUnit,
+  LogWriteError,
   type MemoryOptions,
+  type ReducerLog,
   SequenceGapError,
   type SubmitResult,
   type WorkspaceSummary

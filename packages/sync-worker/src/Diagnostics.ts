@@ -13,7 +13,12 @@
  */
 import { Context, Effect, Layer, Metric, PubSub, Stream } from "effect"
 
-/** Every channel the worker emits on, with its severity. */
+/**
+ * Every channel the worker emits on, with its severity: DESIGN.md's catalogue,
+ * plus `sync.worker.unit_failed` for a unit the reducer could not store (the
+ * disk is full, the log is locked): no Reject code fits that, so the session
+ * is closed with code 6 and nothing of the unit is applied.
+ */
 export const channels = {
   "sync.worker.started": "Info",
   "sync.worker.stopped": "Info",
@@ -26,6 +31,7 @@ export const channels = {
   "sync.worker.handshake_failed": "Warn",
   "sync.worker.unit_applied": "Info",
   "sync.worker.unit_rejected": "Warn",
+  "sync.worker.unit_failed": "Error",
   "sync.worker.protocol_violation": "Warn",
   "sync.worker.overloaded": "Warn",
   "sync.worker.backpressure": "Warn"

@@ -22,7 +22,7 @@
 import type { IdentityRegistry, TrustedPeer } from "@verse-sync/identity"
 import { canWrite } from "@verse-sync/identity"
 import { type GraphIntentReducer, shortId, type SyncUnit, type VersionVector } from "@verse-sync/intent"
-import { Cause, Effect, Exit, Option, Result, SubscriptionRef } from "effect"
+import { Cause, Data, Effect, Exit, Option, Result, SubscriptionRef } from "effect"
 import { CloseCode, DefaultCloseReason, ProtocolError } from "./CloseCode.ts"
 import type { Diagnostics } from "./Diagnostics.ts"
 import * as FrameStream from "./FrameStream.ts"
@@ -50,10 +50,7 @@ export interface SessionContext {
 }
 
 /** A failure before the session was authenticated, to be reported as `handshake_failed`. */
-class HandshakeFailed {
-  readonly _tag = "HandshakeFailed"
-  constructor(readonly message: string) {}
-}
+class HandshakeFailed extends Data.TaggedError("HandshakeFailed")<{ readonly message: string }> {}
 
 /**
  * Serves one incoming connection until it closes. Never fails: every outcome
@@ -93,7 +90,7 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
     const handshake = Effect.gen(function*() {
       yield* publish("Handshaking")
       connection = yield* Transport.accept(incoming).pipe(
-        Effect.mapError((error) => new HandshakeFailed(`TLS handshake failed: ${error.message}`))
+        Effect.mapError((error) => new HandshakeFailed({ message: `TLS handshake failed: ${error.message}` }))
       )
       liveEntry.stableId = connection.stableId
       return connection
@@ -104,7 +101,7 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
       const connection = yield* handshake.pipe(
         Effect.timeoutOrElse({
           duration: context.config.handshakeTimeoutMs,
-          orElse: () => Effect.fail(new HandshakeFailed("TLS handshake did not finish in time"))
+          orElse: () => Effect.fail(new HandshakeFailed({ message: "TLS handshake did not finish in time" }))
         })
       )
       const deadline = openedAt + context.config.handshakeTimeoutMs
@@ -276,7 +273,23 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
           Effect.result
         )
         if (Result.isFailure(submitted)) {
-          return yield* answerReject(frames, unit.batch, "SequenceGap", submitted.failure.message, unit.workspaceId)
+          const failure = submitted.failure
+          if (failure._tag === "SequenceGapError") {
+            return yield* answerReject(frames, unit.batch, "SequenceGap", failure.message, unit.workspaceId)
+          }
+          // No Reject code says "not stored": close, and the dialer resends what Welcome shows missing.
+          yield* context.diagnostics.emit(
+            "sync.worker.unit_failed",
+            `${shortId(trusted.endpointId)} batch ${unit.batch} not stored: ${failure.message}; ` +
+              "the session is closed and the peer will resend",
+            {
+              peer: shortId(trusted.endpointId),
+              batch: unit.batch,
+              workspace: unit.workspaceId,
+              detail: failure.detail
+            }
+          )
+          return yield* new UnitNotStored()
         }
         const { applied, duplicates, versionVector } = submitted.success
         const now = Date.now()
@@ -336,7 +349,10 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
       })
 
     const finish = (
-      exit: Exit.Exit<void, ProtocolError | Transport.TransportError | HandshakeFailed | IdleTimeout | PeerRefused>
+      exit: Exit.Exit<
+        void,
+        ProtocolError | Transport.TransportError | HandshakeFailed | IdleTimeout | PeerRefused | UnitNotStored
+      >
     ) =>
       Effect.gen(function*() {
         context.live.remove(sessionId)
@@ -372,6 +388,9 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
               }
               case "IdleTimeout":
                 yield* connection!.close(CloseCode.Normal, "idle")
+                break
+              case "UnitNotStored":
+                yield* connection!.close(CloseCode.ShuttingDown, "sync log unavailable")
                 break
               case "TransportError":
               case "PeerRefused":
@@ -424,9 +443,11 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
     )
   })
 
-class IdleTimeout {
-  readonly _tag = "IdleTimeout"
-}
+/** No frame for the idle timeout with nothing in flight. */
+class IdleTimeout extends Data.TaggedError("IdleTimeout") {}
+
+/** The reducer could not store a unit; it has been reported already. */
+class UnitNotStored extends Data.TaggedError("UnitNotStored") {}
 
 const canRead = (peer: TrustedPeer, workspace: string): boolean =>
   peer.role === "self" || peer.grants[workspace] !== undefined

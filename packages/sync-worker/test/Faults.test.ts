@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { IdentityRegistry } from "@verse-sync/identity"
-import { GraphIntentReducer } from "@verse-sync/intent"
+import { GraphIntentReducer, LogWriteError } from "@verse-sync/intent"
 import { type DiagnosticEvent, Diagnostics, SyncStateService } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
-import { Effect, Layer, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Fiber, Layer, Option, Stream, SubscriptionRef } from "effect"
 
 const alice = TestPeer.make()
 const bob = TestPeer.make()
@@ -18,6 +18,21 @@ const faultyReducer = Layer.effect(
       ...reducer,
       submit: (workspace, from, intents) =>
         workspace === "boom" ? Effect.die(new Error("disk on fire")) : reducer.submit(workspace, from, intents)
+    })
+  })
+).pipe(Layer.provide(GraphIntentReducer.layerMemory))
+
+/** The memory reducer, except that a unit for workspace `full` cannot be written (as on a full disk). */
+const unwritableReducer = Layer.effect(
+  GraphIntentReducer,
+  Effect.gen(function*() {
+    const reducer = yield* GraphIntentReducer
+    return GraphIntentReducer.of({
+      ...reducer,
+      submit: (workspace, from, intents) =>
+        workspace === "full"
+          ? Effect.fail(new LogWriteError({ workspaceId: workspace, detail: "sync.db: database or disk is full" }))
+          : reducer.submit(workspace, from, intents)
     })
   })
 ).pipe(Layer.provide(GraphIntentReducer.layerMemory))
@@ -74,6 +89,28 @@ describe("a fault while serving one peer", () => {
       expect(state.restarts).toBe(0)
       expect(state.status).toBe("running")
     }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ reducer: faultyReducer, peers }))))
+
+  it.live("storing a unit closes that session with code 6 and sync.worker.unit_failed, never an Ack", () =>
+    Effect.gen(function*() {
+      const diagnostics = yield* Diagnostics
+      const failed = yield* diagnostics.events.pipe(
+        Stream.filter((event) => event.channel === "sync.worker.unit_failed"),
+        Stream.runHead,
+        Effect.forkScoped
+      )
+      const ticket = yield* TestWorker.awaitTicket
+      const { client } = yield* alice.join(ticket, ["full", "fine"])
+      yield* client.frames.send(unit("full"))
+      expect(yield* client.closed).toMatchObject({ code: 6, reason: "sync log unavailable" })
+      const event = Option.getOrThrow(yield* Fiber.join(failed))
+      expect(event.severity).toBe("Error")
+      expect(event.message).toContain("disk is full")
+
+      const again = yield* alice.join(ticket, ["fine"])
+      yield* again.client.frames.send(unit("fine"))
+      expect(yield* again.client.nextAnswer).toMatchObject({ type: "Ack", applied: 1 })
+      expect((yield* SubscriptionRef.get(yield* SyncStateService)).restarts).toBe(0)
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ reducer: unwritableReducer, peers }))))
 
   it.live("in the trust store closes that connection and leaves the worker serving", () =>
     Effect.gen(function*() {
