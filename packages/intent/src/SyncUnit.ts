@@ -6,8 +6,9 @@
  *
  * @since 0.1.0
  */
-import { Result, Schema, SchemaIssue } from "effect"
+import { Result, Schema } from "effect"
 import { EndpointId, WorkspaceId } from "./Identifiers.ts"
+import { firstIssue } from "./SchemaIssues.ts"
 import { SyncedIntent } from "./SyncedIntent.ts"
 
 /**
@@ -48,8 +49,6 @@ const decodeUnit = Schema.decodeUnknownResult(SyncUnit)
 // can say what was found; the fast path never pays for that.
 const decodeUnitReporting = Schema.decodeUnknownResult(SyncUnit, { reportInput: true })
 
-const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
-
 // A peer controls the offending value, so its echo in a message is bounded.
 const maxMessageLength = 200
 
@@ -67,18 +66,12 @@ export const decodeSyncUnit = (input: unknown): Result.Result<SyncUnit, InvalidU
 
 const describeFailure = (input: unknown): InvalidUnitIssue => {
   const failure = decodeUnitReporting(input)
-  const first = Result.isFailure(failure) ? formatIssue(failure.failure.issue).issues[0] : undefined
-  const path = formatPath(first?.path ?? [])
-  const detail = (first?.message ?? "invalid unit").replace(/\s+/g, " ")
+  const { detail, path } = Result.isFailure(failure)
+    ? firstIssue(failure.failure.issue)
+    : { path: "", detail: "invalid unit" }
   const message = `${path === "" ? "unit" : path}: ${detail}`
   return {
     path,
     message: message.length > maxMessageLength ? `${message.slice(0, maxMessageLength - 1)}…` : message
   }
 }
-
-const formatPath = (path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>): string =>
-  path.reduce<string>((text, segment) => {
-    const key = typeof segment === "object" ? segment.key : segment
-    return typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`
-  }, "")

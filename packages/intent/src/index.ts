@@ -33,6 +33,7 @@ export {
   type WorkspaceSummary
 } from "./GraphIntentReducer.ts"
 export { EndpointId, Millis, NodeId, Sequence, shortId, WorkspaceId } from "./Identifiers.ts"
+export { describeIssue, type FirstIssue, firstIssue } from "./SchemaIssues.ts"
 export { SyncedIntent } from "./SyncedIntent.ts"
 export { decodeSyncUnit, type InvalidUnitIssue, SyncUnit } from "./SyncUnit.ts"
 export { emptyVersionVector, sequenceOf, VersionVector, withSequence } from "./VersionVector.ts"

@@ -10,8 +10,8 @@
  *
  * @since 0.1.0
  */
-import { EndpointId, shortId, SyncUnit, VersionVector, WorkspaceId } from "@verse-sync/intent"
-import { Predicate, Result, Schema, SchemaIssue } from "effect"
+import { describeIssue, EndpointId, shortId, SyncUnit, VersionVector, WorkspaceId } from "@verse-sync/intent"
+import { Predicate, Result, Schema } from "effect"
 import { CloseCode, ProtocolError, protocolViolation } from "./CloseCode.ts"
 
 /** The protocol version this package speaks, sent in Hello and Welcome. */
@@ -226,7 +226,9 @@ export const decodeHello = (
   if (refused !== undefined) return Result.fail(refused)
 
   const hello = decodeHelloFields(message)
-  if (Result.isFailure(hello)) return Result.fail(protocolViolation(`Hello ${describeIssue(hello.failure.issue)}`))
+  if (Result.isFailure(hello)) {
+    return Result.fail(protocolViolation(`Hello ${describeIssue(hello.failure.issue, "message")}`))
+  }
 
   const { endpointId } = hello.success
   if (endpointId !== context.remoteEndpointId) {
@@ -250,7 +252,7 @@ export const decodeWelcome = (message: unknown): Result.Result<Welcome, Protocol
 
   return Result.mapError(
     decodeWelcomeFields(message),
-    (error) => protocolViolation(`Welcome ${describeIssue(error.issue)}`)
+    (error) => protocolViolation(`Welcome ${describeIssue(error.issue, "message")}`)
   )
 }
 
@@ -268,20 +270,7 @@ export const decodeAnswer = (message: unknown): Result.Result<Ack | Reject, Prot
   if (answer === undefined) {
     return Result.fail(protocolViolation(`expected Ack or Reject, got ${describeType(message)}`))
   }
-  return Result.mapError(answer, (error) => protocolViolation(`${type} ${describeIssue(error.issue)}`))
-}
-
-const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
-
-/** The first problem of a failed decode on one line, `limits.maxInFlight: Expected an integer`. */
-const describeIssue = (issue: SchemaIssue.Issue): string => {
-  const first = formatIssue(issue).issues[0]
-  if (first === undefined) return "is malformed"
-  const path = (first.path ?? []).reduce<string>((text, segment) => {
-    const key = typeof segment === "object" ? segment.key : segment
-    return typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`
-  }, "")
-  return `${path === "" ? "message" : path}: ${first.message.replace(/\s+/g, " ")}`
+  return Result.mapError(answer, (error) => protocolViolation(`${type} ${describeIssue(error.issue, "message")}`))
 }
 
 /** The error that ends the session if `message` is not a `type` message of this protocol version. */
@@ -290,7 +279,7 @@ const checkVersion = (message: unknown, type: "Hello" | "Welcome"): ProtocolErro
     return protocolViolation(`expected ${type}, got ${describeType(message)}`)
   }
   const version = decodeMessageVersion(message)
-  if (Result.isFailure(version)) return protocolViolation(`${type} ${describeIssue(version.failure.issue)}`)
+  if (Result.isFailure(version)) return protocolViolation(`${type} ${describeIssue(version.failure.issue, "message")}`)
   const { protocol } = version.success
   if (protocol === protocolVersion) return undefined
   return new ProtocolError({

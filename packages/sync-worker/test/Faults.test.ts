@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { IdentityRegistry } from "@verse-sync/identity"
 import { GraphIntentReducer, LogWriteError } from "@verse-sync/intent"
-import { type DiagnosticEvent, Diagnostics, SyncStateService } from "@verse-sync/sync-worker"
+import { SyncStateService } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
-import { Effect, Fiber, Layer, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Fiber, Layer, Option, SubscriptionRef } from "effect"
 
 const alice = TestPeer.make()
 const bob = TestPeer.make()
@@ -58,22 +58,10 @@ const unit = (workspaceId: string) => ({
   intents: alice.intents(1, 1)
 })
 
-const violations = Effect.gen(function*() {
-  const diagnostics = yield* Diagnostics
-  const seen: Array<DiagnosticEvent> = []
-  yield* diagnostics.events.pipe(
-    Stream.filter((event) => event.channel === "sync.worker.protocol_violation"),
-    Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
-    Effect.forkScoped
-  )
-  yield* Effect.yieldNow
-  return seen
-})
-
 describe("a fault while serving one peer", () => {
   it.live("in the reducer closes that session (code 6, never an Ack) and leaves the worker serving", () =>
     Effect.gen(function*() {
-      const seen = yield* violations
+      const seen = yield* TestWorker.collectDiagnostics(["sync.worker.protocol_violation"])
       const ticket = yield* TestWorker.awaitTicket
       const { client } = yield* alice.join(ticket, ["boom", "fine"])
       yield* client.frames.send(unit("boom"))
@@ -92,17 +80,12 @@ describe("a fault while serving one peer", () => {
 
   it.live("storing a unit closes that session with code 6 and sync.worker.unit_failed, never an Ack", () =>
     Effect.gen(function*() {
-      const diagnostics = yield* Diagnostics
-      const failed = yield* diagnostics.events.pipe(
-        Stream.filter((event) => event.channel === "sync.worker.unit_failed"),
-        Stream.runHead,
-        Effect.forkScoped
-      )
+      const failed = yield* TestWorker.firstDiagnostic("sync.worker.unit_failed")
       const ticket = yield* TestWorker.awaitTicket
       const { client } = yield* alice.join(ticket, ["full", "fine"])
       yield* client.frames.send(unit("full"))
       expect(yield* client.closed).toMatchObject({ code: 6, reason: "sync log unavailable" })
-      const event = Option.getOrThrow(yield* Fiber.join(failed))
+      const event = yield* Fiber.join(failed)
       expect(event.severity).toBe("Error")
       expect(event.message).toContain("disk is full")
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Diagnostics, SyncStateService, SyncWorker } from "@verse-sync/sync-worker"
+import { SyncStateService, SyncWorker } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
-import { Context, Effect, Exit, Fiber, Layer, Option, Scope, Stream, SubscriptionRef } from "effect"
+import { Context, Effect, Exit, Fiber, Layer, Option, Scope, SubscriptionRef } from "effect"
 
 const alice = TestPeer.make()
 const trusted = [{ endpointId: alice.endpointId, role: "self" as const }]
@@ -13,14 +13,7 @@ describe("stopping the SyncWorker", () => {
       const services = yield* Layer.buildWithScope(TestWorker.layer({ peers: trusted }), workerScope)
       const inWorker = <A, E>(effect: Effect.Effect<A, E, any>) => Effect.provide(effect, services)
 
-      const stopped = yield* inWorker(Effect.gen(function*() {
-        const diagnostics = yield* Diagnostics
-        return yield* diagnostics.events.pipe(
-          Stream.filter((event) => event.channel === "sync.worker.stopped"),
-          Stream.runHead,
-          Effect.forkScoped
-        )
-      }))
+      const stopped = yield* inWorker(TestWorker.firstDiagnostic("sync.worker.stopped"))
       const ticket = yield* inWorker(TestWorker.awaitTicket)
       const { client } = yield* alice.join(ticket, [])
 
@@ -29,7 +22,7 @@ describe("stopping the SyncWorker", () => {
       // The endpoint is what died, so no close frame can go out: the peer sees the connection lost.
       const close = yield* client.closed
       expect(close.local).toBe(false)
-      expect(Option.isSome(yield* Fiber.join(stopped))).toBe(true)
+      expect((yield* Fiber.join(stopped)).severity).toBe("Info")
       const state = yield* SubscriptionRef.get(Context.get(services, SyncStateService))
       expect(state.status).toBe("stopped")
       expect(state.recentSessions[0]).toMatchObject({ closeCode: 6 })

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { type DiagnosticEvent, Diagnostics, SyncStateService, SyncWorker } from "@verse-sync/sync-worker"
+import { SyncStateService, SyncWorker } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
-import { Effect, Fiber, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Fiber, Option, SubscriptionRef } from "effect"
 
 const alice = TestPeer.make()
 const trusted = [{ endpointId: alice.endpointId, role: "self" as const }]
@@ -19,38 +19,20 @@ const closeEndpointUnderWorker = Effect.gen(function*() {
   yield* Effect.promise(() => endpoint.native.close())
 })
 
-const collectChannels = (channels: ReadonlyArray<DiagnosticEvent["channel"]>) =>
-  Effect.gen(function*() {
-    const diagnostics = yield* Diagnostics
-    const seen: Array<DiagnosticEvent> = []
-    yield* diagnostics.events.pipe(
-      Stream.filter((event) => channels.includes(event.channel)),
-      Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
-      Effect.forkScoped
-    )
-    yield* Effect.yieldNow
-    return seen
-  })
-
 describe("ControlPanel supervision of the SyncWorker", () => {
   it.live("starts running with its endpoint id and emits sync.worker.started", () =>
     Effect.gen(function*() {
-      const diagnostics = yield* Diagnostics
-      const started = yield* diagnostics.events.pipe(
-        Stream.filter((event) => event.channel === "sync.worker.started"),
-        Stream.runHead,
-        Effect.forkScoped
-      )
+      const started = yield* TestWorker.firstDiagnostic("sync.worker.started")
       const state = yield* TestWorker.awaitState((value) => value.status === "running")
       expect(state.endpointId).toMatch(/^[0-9a-f]{64}$/)
-      const event = Option.getOrThrow(yield* Fiber.join(started))
+      const event = yield* Fiber.join(started)
       expect(event.fields.endpointId).toBe(state.endpointId)
       expect(event.fields.ticket).toBe(state.ticket)
     }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers: trusted }))))
 
   it.live("restarts after its endpoint closes under it, and serves a new peer", () =>
     Effect.gen(function*() {
-      const seen = yield* collectChannels(["sync.worker.crashed", "sync.worker.restarting"])
+      const seen = yield* TestWorker.collectDiagnostics(["sync.worker.crashed", "sync.worker.restarting"])
       const firstTicket = yield* TestWorker.awaitTicket
       yield* closeEndpointUnderWorker
 
@@ -68,7 +50,7 @@ describe("ControlPanel supervision of the SyncWorker", () => {
 
   it.live("gives up past the restart budget and stays failed", () =>
     Effect.gen(function*() {
-      const seen = yield* collectChannels(["sync.worker.gave_up"])
+      const seen = yield* TestWorker.collectDiagnostics(["sync.worker.gave_up"])
       const ref = yield* SyncStateService
       for (let crash = 0; crash <= fastRestarts.maxRestarts; crash++) {
         yield* TestWorker.awaitState((value) => value.status === "running" && value.restarts === crash)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { GraphIntentReducer } from "@verse-sync/intent"
-import { Diagnostics, SyncStateService } from "@verse-sync/sync-worker"
+import { SyncStateService } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
-import { Effect, Fiber, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Fiber, SubscriptionRef } from "effect"
 
 const alice = TestPeer.make()
 
@@ -33,12 +33,7 @@ describe("SyncWorker", () => {
 
   it.live("refuses a stranger with close code 1 and keeps serving", () =>
     Effect.gen(function*() {
-      const diagnostics = yield* Diagnostics
-      const rejected = yield* diagnostics.events.pipe(
-        Stream.filter((event) => event.channel === "sync.worker.peer_rejected"),
-        Stream.runHead,
-        Effect.forkScoped
-      )
+      const rejected = yield* TestWorker.firstDiagnostic("sync.worker.peer_rejected")
       const ticket = yield* TestWorker.awaitTicket
       const stranger = TestPeer.make()
       const close = yield* stranger.connect(ticket).pipe(
@@ -48,7 +43,7 @@ describe("SyncWorker", () => {
       expect(close.code).toBe(1)
       expect(close.reason).toContain("not trusted")
       const event = yield* Fiber.join(rejected)
-      expect(Option.getOrThrow(event).severity).toBe("Warn")
+      expect(event.severity).toBe("Warn")
 
       const { welcome } = yield* alice.join(ticket, [])
       expect(welcome.type).toBe("Welcome")

@@ -1,28 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { IdentityRegistry } from "@verse-sync/identity"
-import { type DiagnosticEvent, Diagnostics, SyncStateService } from "@verse-sync/sync-worker"
+import { SyncStateService } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
-import { Effect, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Option, SubscriptionRef } from "effect"
 
 const alice = TestPeer.make()
 const trusted = [{ endpointId: alice.endpointId, role: "self" as const }]
 
-const rejections = Effect.gen(function*() {
-  const diagnostics = yield* Diagnostics
-  const seen: Array<DiagnosticEvent> = []
-  yield* diagnostics.events.pipe(
-    Stream.filter((event) => event.channel === "sync.worker.peer_rejected"),
-    Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
-    Effect.forkScoped
-  )
-  yield* Effect.yieldNow
-  return seen
-})
-
 describe("the trust gate", () => {
   it.live("reports a stranger knocking repeatedly once, then once per window, and lists it", () =>
     Effect.gen(function*() {
-      const seen = yield* rejections
+      const seen = yield* TestWorker.collectDiagnostics(["sync.worker.peer_rejected"])
       const ticket = yield* TestWorker.awaitTicket
       const stranger = TestPeer.make()
       for (let knock = 0; knock < 10; knock++) {
@@ -91,13 +79,7 @@ describe("sessions of one peer", () => {
 describe("a peer that keeps replacing itself", () => {
   it.live("is noticed with one Warn, and its new sessions are refused during a cool-down", () =>
     Effect.gen(function*() {
-      const diagnostics = yield* Diagnostics
-      const warnings: Array<DiagnosticEvent> = []
-      yield* diagnostics.events.pipe(
-        Stream.filter((event) => event.channel === "sync.worker.protocol_violation"),
-        Stream.runForEach((event) => Effect.sync(() => warnings.push(event))),
-        Effect.forkScoped
-      )
+      const warnings = yield* TestWorker.collectDiagnostics(["sync.worker.protocol_violation"])
       const ticket = yield* TestWorker.awaitTicket
       const sessions = []
       for (let attempt = 0; attempt < 4; attempt++) sessions.push((yield* alice.join(ticket, [])).client)

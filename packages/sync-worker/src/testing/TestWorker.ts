@@ -4,7 +4,8 @@
  */
 import { IdentityRegistry, type TrustedPeer, type TrustRequest } from "@verse-sync/identity"
 import { GraphIntentReducer } from "@verse-sync/intent"
-import { Effect, Layer, type LogLevel, References, Stream, SubscriptionRef } from "effect"
+import { Effect, Layer, type LogLevel, Option, References, Stream, SubscriptionRef } from "effect"
+import { type Channel, type DiagnosticEvent, Diagnostics } from "../Diagnostics.ts"
 import { SyncState, type SyncStateValue } from "../SyncState.ts"
 import { SyncWorker, type SyncWorkerOptions } from "../SyncWorker.ts"
 
@@ -55,3 +56,35 @@ export const awaitState = (predicate: (state: SyncStateValue) => boolean) =>
 export const awaitTicket = awaitState((state) => state.status === "running" && state.ticket !== null).pipe(
   Effect.map((state) => state.ticket!)
 )
+
+/**
+ * Starts collecting, from now on, the diagnostics on `channels` into the array
+ * it returns (for as long as the scope lasts).
+ */
+export const collectDiagnostics = (channels: ReadonlyArray<Channel>) =>
+  Effect.gen(function*() {
+    const diagnostics = yield* Diagnostics
+    const seen: Array<DiagnosticEvent> = []
+    yield* diagnostics.events.pipe(
+      Stream.filter((event) => channels.includes(event.channel)),
+      Stream.runForEach((event) => Effect.sync(() => seen.push(event))),
+      Effect.forkScoped
+    )
+    // Let the subscription start before the caller acts.
+    yield* Effect.yieldNow
+    return seen
+  })
+
+/** Starts waiting for the first diagnostic on `channel`; join the fiber to get it. */
+export const firstDiagnostic = (channel: Channel) =>
+  Effect.gen(function*() {
+    const diagnostics = yield* Diagnostics
+    const fiber = yield* diagnostics.events.pipe(
+      Stream.filter((event) => event.channel === channel),
+      Stream.runHead,
+      Effect.map(Option.getOrThrow),
+      Effect.forkScoped
+    )
+    yield* Effect.yieldNow
+    return fiber
+  })
