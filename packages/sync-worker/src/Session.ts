@@ -47,6 +47,8 @@ export interface SessionContext {
   readonly state: SubscriptionRef.SubscriptionRef<SyncState.SyncStateValue>
   readonly live: LiveSessions
   readonly flapping: Flapping
+  /** Whether a backpressure episode is under way (reported once, worker-wide). */
+  readonly backpressure: { active: boolean }
 }
 
 /** A failure before the session was authenticated, to be reported as `handshake_failed`. */
@@ -201,7 +203,6 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
     const unitLoop = (connection: Transport.PeerConnection, frames: FrameStream.FrameStream) =>
       Effect.gen(function*() {
         let lastBatch = 0
-        let backpressured = false
         while (true) {
           const next = yield* frames.next.pipe(
             Effect.timeoutOrElse({
@@ -239,22 +240,27 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
               null
             )
           } else {
-            if (!backpressured && (yield* context.reducer.pending) >= context.reducer.capacity) {
-              backpressured = true
-              yield* context.diagnostics.emit(
-                "sync.worker.backpressure",
-                `reducer queue full (${context.reducer.capacity} units): reading from ${
-                  shortId(connection.remoteEndpointId)
-                } paused until it drains`,
-                { peer: shortId(connection.remoteEndpointId), capacity: context.reducer.capacity }
-              )
-            } else if (backpressured && (yield* context.reducer.pending) === 0) {
-              backpressured = false
-            }
+            yield* noteBackpressure(connection.remoteEndpointId)
             yield* handleUnit(frames, validated.success)
           }
           if (!frames.hasBufferedBytes()) yield* publish("Idle")
         }
+      })
+
+    // One Warn per episode for the whole worker: the episode ends when the queue has drained.
+    const noteBackpressure = (remote: string) =>
+      Effect.gen(function*() {
+        const pending = yield* context.reducer.pending
+        if (pending === 0) context.backpressure.active = false
+        if (pending < context.reducer.capacity || context.backpressure.active) return
+        context.backpressure.active = true
+        yield* context.diagnostics.emit(
+          "sync.worker.backpressure",
+          `reducer queue full (${context.reducer.capacity} units): reading from ${
+            shortId(remote)
+          } and other peers paused until it drains`,
+          { peer: shortId(remote), capacity: context.reducer.capacity }
+        )
       })
 
     const handleUnit = (frames: FrameStream.FrameStream, unit: SyncUnit) =>

@@ -91,6 +91,7 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           state
         }
         const trustGate = TrustGate.make(gateContext)
+        const backpressure = { active: false }
         const flapping = new Flapping(
           config.flappingThreshold,
           config.flappingWindowMs,
@@ -107,7 +108,8 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           diagnostics,
           state,
           live,
-          flapping
+          flapping,
+          backpressure
         })
 
         const run = Effect.gen(function*() {
