@@ -115,10 +115,27 @@ const endOfStream = Symbol.for("verse-sync/Transport/endOfStream")
  * (wrong ALPN, bad certificate, the peer vanishing) is one bad peer.
  */
 export const accept = (incoming: IncomingConnection): Effect.Effect<PeerConnection, TransportError> =>
-  Effect.tryPromise({
-    try: async () => (await incoming.accept()).connect(),
-    catch: transportError("handshake")
-  }).pipe(Effect.map(wrapConnection))
+  Effect.suspend(() => {
+    const handshake = incoming.accept().then((accepting) => accepting.connect())
+    return Effect.tryPromise({ try: () => handshake, catch: transportError("handshake") }).pipe(
+      Effect.map(wrapConnection),
+      // The native handshake cannot be cancelled: if it completes after we gave up on it (a timeout,
+      // a shutdown), close what it produced rather than leave a connection nobody serves.
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          handshake.then(
+            (connection) => connection.close(BigInt(handshakeAbandonedCode), Iroh.toNative(abandonedReason)),
+            () => undefined
+          )
+        })
+      )
+    )
+  })
+
+// Code 4 (HandshakeTimeout) in the protocol's numbering: the only reason a handshake is abandoned
+// is that its time ran out, or that the acceptor is stopping.
+const handshakeAbandonedCode = 4
+const abandonedReason = new TextEncoder().encode("handshake timeout")
 
 /** Refuses an incoming connection before its handshake (used at the session limit). */
 export const refuse = (incoming: IncomingConnection): Effect.Effect<void> =>
