@@ -9,6 +9,8 @@ const trusted = [{ endpointId: alice.endpointId, role: "self" as const }]
 describe("a session's states in SyncState", () => {
   it.live("go Handshaking, Authenticated, Idle, Syncing, Idle, Disconnected with the close code", () =>
     Effect.gen(function*() {
+      const connected = yield* TestWorker.firstDiagnostic("sync.worker.peer_connected")
+      const disconnected = yield* TestWorker.firstDiagnostic("sync.worker.peer_disconnected")
       const ticket = yield* TestWorker.awaitTicket
       const ref = yield* SyncStateService
       const phases: Array<string> = []
@@ -41,6 +43,11 @@ describe("a session's states in SyncState", () => {
       yield* Fiber.join(watcher)
 
       expect(phases).toEqual(["Handshaking", "Authenticated", "Idle", "Syncing", "Idle", "Disconnected:0"])
+      expect(yield* Fiber.join(connected)).toMatchObject({
+        severity: "Info",
+        fields: { peer: alice.endpointId.slice(0, 10) }
+      })
+      expect(yield* Fiber.join(disconnected)).toMatchObject({ severity: "Info", fields: { closeCode: 0 } })
       const state = yield* SubscriptionRef.get(ref)
       expect(state.peerCount).toBe(0)
       expect(state.recentSessions[0]).toMatchObject({ endpointId: alice.endpointId, unitsAcked: 1, closeCode: 0 })
