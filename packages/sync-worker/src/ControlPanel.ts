@@ -51,6 +51,8 @@ export type SupervisionEvent =
 export class WorkerCrash extends Data.TaggedError("WorkerCrash")<{
   readonly worker: string
   readonly message: string
+  /** A restart cannot help (the worker said so through `isFatal`): give up at once. */
+  readonly fatal: boolean
 }> {}
 
 /** How to supervise one worker. */
@@ -60,6 +62,12 @@ export interface SuperviseOptions {
   readonly worker: Effect.Effect<unknown, unknown, Scope.Scope>
   readonly policy?: RestartPolicy | undefined
   readonly onEvent?: ((event: SupervisionEvent) => Effect.Effect<void>) | undefined
+  /**
+   * Failures a restart cannot mend (a bind to an address in use, say): the
+   * worker is left failed at once, with one clear message, instead of being
+   * restarted into the same wall five times.
+   */
+  readonly isFatal?: ((error: unknown) => boolean) | undefined
 }
 
 /** The ControlPanel service. */
@@ -110,14 +118,16 @@ const superviseWorker = (options: SuperviseOptions, diagnostics: Diagnostics["Se
           cause: message
         })
         yield* onEvent({ _tag: "Crashed", message })
-        return yield* new WorkerCrash({ worker: options.name, message })
+        const failure = Cause.findErrorOption(cause)
+        const fatal = failure._tag === "Some" && (options.isFatal?.(failure.value) ?? false)
+        return yield* new WorkerCrash({ worker: options.name, message, fatal })
       })
     }
 
     const schedule = Schedule.min([Schedule.exponential(policy.initialDelay), Schedule.spaced(policy.maxDelay)]).pipe(
       Schedule.jittered,
       Schedule.setInputType<WorkerCrash>(),
-      Schedule.while(() => withinBudget),
+      Schedule.while(({ input }) => input.fatal ? Effect.succeed(false) : withinBudget),
       Schedule.tap(({ attempt, duration }) =>
         Effect.gen(function*() {
           restartTimes.push(Date.now())
@@ -136,11 +146,12 @@ const superviseWorker = (options: SuperviseOptions, diagnostics: Diagnostics["Se
       Effect.retry(schedule),
       Effect.catchTag("WorkerCrash", (crash) =>
         Effect.gen(function*() {
+          const why = crash.fatal
+            ? "a restart cannot mend this"
+            : `${restartTimes.length} restarts within ${Duration.format(Duration.fromInputUnsafe(policy.window))}`
           yield* diagnostics.emit(
             "sync.worker.gave_up",
-            `${options.name} gave up after ${restartTimes.length} restarts within ${
-              Duration.format(Duration.fromInputUnsafe(policy.window))
-            }: ${crash.message}; fix the cause and restart the app`,
+            `${options.name} gave up (${why}): ${crash.message}; fix the cause and start it again`,
             { worker: options.name, restarts: restartTimes.length, cause: crash.message }
           )
           yield* onEvent({ _tag: "GaveUp", restarts: restartTimes.length })

@@ -180,11 +180,26 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
         )
         frames.setMaxFrameBytes(context.config.maxFrameBytes)
         yield* frames.send(yield* welcomeFor(hello))
+        yield* reportDeniedWorkspaces(hello)
         helloAnswered = true
         yield* publish("Idle")
 
         yield* unitLoop(connection, frames)
       })
+
+    // A dialer told it may not write reads that from Welcome and leaves quietly: say it here too,
+    // where the person who can grant access is looking.
+    const reportDeniedWorkspaces = (hello: Message.Hello) => {
+      const denied = hello.workspaces.filter((workspace) => !canWrite(peer!, workspace))
+      if (denied.length === 0) return Effect.void
+      const remote = peer!.endpointId
+      return context.diagnostics.emit(
+        "sync.worker.unit_rejected",
+        `${describePeer(peer!)} asked to write to ${denied.join(", ")} but may not; to allow it, run ` +
+          `\`verse-sync trust add ${remote} --grant ${denied[0]}=read-write\``,
+        { peer: shortId(remote), code: "AccessDenied", workspaces: denied }
+      )
+    }
 
     const welcomeFor = (hello: Message.Hello) =>
       Effect.gen(function*() {

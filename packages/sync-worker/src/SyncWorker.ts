@@ -117,7 +117,14 @@ export class SyncWorker extends Context.Service<SyncWorker, {
             secretKey: Redacted.value(registry.self.secretKey),
             bindAddress: config.bindAddress,
             alpns: [Transport.ALPN]
-          })
+          }).pipe(
+            Effect.mapError((error) =>
+              new Transport.TransportError({
+                ...error,
+                message: `cannot listen on ${config.bindAddress}: ${error.message}; choose another --bind`
+              })
+            )
+          )
           current = endpoint
           yield* Effect.addFinalizer(() => Effect.sync(() => (current = undefined)))
           const live = new LiveSessions()
@@ -192,6 +199,7 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           name: "sync worker",
           worker: run,
           policy: restartPolicy,
+          isFatal: (error) => error instanceof Transport.TransportError && error.operation === "bind",
           onEvent: (event) =>
             SubscriptionRef.update(state, (value) => {
               switch (event._tag) {
@@ -208,6 +216,7 @@ export class SyncWorker extends Context.Service<SyncWorker, {
         yield* Effect.addFinalizer(() =>
           Effect.gen(function*() {
             yield* Fiber.interrupt(fiber)
+            yield* TrustGate.sweep(gateContext, true)
             yield* SubscriptionRef.update(state, (value) => ({ ...value, status: "stopped" as const, peerCount: 0 }))
             yield* diagnostics.emit("sync.worker.stopped", "stopped", {})
           })

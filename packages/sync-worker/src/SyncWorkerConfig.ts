@@ -4,7 +4,7 @@
  * the environment as `VERSE_SYNC_…`) and by a flag of the command, which
  * passes its value here.
  */
-import { Config, Effect } from "effect"
+import { Config, Data, Effect, Schema } from "effect"
 import { defaultLimits, type Limits } from "./Limits.ts"
 
 /** Everything the worker and its sessions are configured by. */
@@ -84,6 +84,11 @@ export const defaultConfig: SyncWorkerConfig = {
   flappingCoolDownMs: 30_000
 }
 
+/** Every number of the settings is a count, a size or a duration: zero or less is a mistake. */
+const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
+
+const positiveInt = (name: string) => Config.schema(PositiveInt, name)
+
 /**
  * Reads the settings from `Config` (environment variables `VERSE_SYNC_BIND`,
  * `VERSE_SYNC_MAX_SESSIONS`, …), each falling back to `defaults`; explicit
@@ -92,35 +97,49 @@ export const defaultConfig: SyncWorkerConfig = {
 export const load = (
   overrides: Partial<SyncWorkerConfig> = {},
   defaults: SyncWorkerConfig = defaultConfig
-): Effect.Effect<SyncWorkerConfig, Config.ConfigError> =>
+): Effect.Effect<SyncWorkerConfig, InvalidSetting> =>
   Config.all({
     bindAddress: Config.String("VERSE_SYNC_BIND").pipe(Config.withDefault(defaults.bindAddress)),
-    maxSessions: Config.Int("VERSE_SYNC_MAX_SESSIONS").pipe(Config.withDefault(defaults.maxSessions)),
-    maxSessionsPerPeer: Config.Int("VERSE_SYNC_MAX_SESSIONS_PER_PEER").pipe(
+    maxSessions: positiveInt("VERSE_SYNC_MAX_SESSIONS").pipe(Config.withDefault(defaults.maxSessions)),
+    maxSessionsPerPeer: positiveInt("VERSE_SYNC_MAX_SESSIONS_PER_PEER").pipe(
       Config.withDefault(defaults.maxSessionsPerPeer)
     ),
-    handshakeTimeoutMs: Config.Int("VERSE_SYNC_HANDSHAKE_TIMEOUT_MS").pipe(
+    handshakeTimeoutMs: positiveInt("VERSE_SYNC_HANDSHAKE_TIMEOUT_MS").pipe(
       Config.withDefault(defaults.handshakeTimeoutMs)
     ),
-    idleTimeoutMs: Config.Int("VERSE_SYNC_IDLE_TIMEOUT_MS").pipe(Config.withDefault(defaults.idleTimeoutMs)),
-    maxFrameBytes: Config.Int("VERSE_SYNC_MAX_FRAME_BYTES").pipe(Config.withDefault(defaults.maxFrameBytes)),
-    maxInflatedBytes: Config.Int("VERSE_SYNC_MAX_INFLATED_BYTES").pipe(Config.withDefault(defaults.maxInflatedBytes)),
-    maxBatchIntents: Config.Int("VERSE_SYNC_MAX_BATCH_INTENTS").pipe(Config.withDefault(defaults.maxBatchIntents)),
-    maxInFlight: Config.Int("VERSE_SYNC_MAX_IN_FLIGHT").pipe(Config.withDefault(defaults.maxInFlight)),
-    maxHelloBytes: Config.Int("VERSE_SYNC_MAX_HELLO_BYTES").pipe(Config.withDefault(defaults.maxHelloBytes)),
-    maxPendingRefusals: Config.Int("VERSE_SYNC_MAX_PENDING_REFUSALS").pipe(
+    idleTimeoutMs: positiveInt("VERSE_SYNC_IDLE_TIMEOUT_MS").pipe(Config.withDefault(defaults.idleTimeoutMs)),
+    maxFrameBytes: positiveInt("VERSE_SYNC_MAX_FRAME_BYTES").pipe(Config.withDefault(defaults.maxFrameBytes)),
+    maxInflatedBytes: positiveInt("VERSE_SYNC_MAX_INFLATED_BYTES").pipe(Config.withDefault(defaults.maxInflatedBytes)),
+    maxBatchIntents: positiveInt("VERSE_SYNC_MAX_BATCH_INTENTS").pipe(Config.withDefault(defaults.maxBatchIntents)),
+    maxInFlight: positiveInt("VERSE_SYNC_MAX_IN_FLIGHT").pipe(Config.withDefault(defaults.maxInFlight)),
+    maxHelloBytes: positiveInt("VERSE_SYNC_MAX_HELLO_BYTES").pipe(Config.withDefault(defaults.maxHelloBytes)),
+    maxPendingRefusals: positiveInt("VERSE_SYNC_MAX_PENDING_REFUSALS").pipe(
       Config.withDefault(defaults.maxPendingRefusals)
     ),
-    readChunkBytes: Config.Int("VERSE_SYNC_READ_CHUNK_BYTES").pipe(Config.withDefault(defaults.readChunkBytes)),
-    strangerReportWindowMs: Config.Int("VERSE_SYNC_STRANGER_REPORT_WINDOW_MS").pipe(
+    readChunkBytes: positiveInt("VERSE_SYNC_READ_CHUNK_BYTES").pipe(Config.withDefault(defaults.readChunkBytes)),
+    strangerReportWindowMs: positiveInt("VERSE_SYNC_STRANGER_REPORT_WINDOW_MS").pipe(
       Config.withDefault(defaults.strangerReportWindowMs)
     ),
-    maxStrangers: Config.Int("VERSE_SYNC_MAX_STRANGERS").pipe(Config.withDefault(defaults.maxStrangers)),
-    flappingThreshold: Config.Int("VERSE_SYNC_FLAPPING_THRESHOLD").pipe(
+    maxStrangers: positiveInt("VERSE_SYNC_MAX_STRANGERS").pipe(Config.withDefault(defaults.maxStrangers)),
+    flappingThreshold: positiveInt("VERSE_SYNC_FLAPPING_THRESHOLD").pipe(
       Config.withDefault(defaults.flappingThreshold)
     ),
-    flappingWindowMs: Config.Int("VERSE_SYNC_FLAPPING_WINDOW_MS").pipe(Config.withDefault(defaults.flappingWindowMs)),
-    flappingCoolDownMs: Config.Int("VERSE_SYNC_FLAPPING_COOL_DOWN_MS").pipe(
+    flappingWindowMs: positiveInt("VERSE_SYNC_FLAPPING_WINDOW_MS").pipe(Config.withDefault(defaults.flappingWindowMs)),
+    flappingCoolDownMs: positiveInt("VERSE_SYNC_FLAPPING_COOL_DOWN_MS").pipe(
       Config.withDefault(defaults.flappingCoolDownMs)
     )
-  }).pipe(Effect.map((fromConfig) => ({ ...fromConfig, ...overrides })))
+  }).pipe(
+    Effect.map((fromConfig) => ({ ...fromConfig, ...overrides })),
+    Effect.mapError((error) => new InvalidSetting({ message: describeConfigError(error) }))
+  )
+
+/** A setting from the environment is not what it must be; the message names the variable. */
+export class InvalidSetting extends Data.TaggedError("InvalidSetting")<{ readonly message: string }> {}
+
+// `SchemaError(Expected a value greater than 0\n  at ["VERSE_SYNC_MAX_SESSIONS"])` →
+// `VERSE_SYNC_MAX_SESSIONS: expected a value greater than 0`
+const describeConfigError = (error: Config.ConfigError): string => {
+  const text = error.message.replace(/\s+/g, " ")
+  const match = /Expected (.*?) at \["([A-Z_]+)"\]/.exec(text)
+  return match === null ? text : `${match[2]}: expected ${match[1]}`
+}

@@ -46,12 +46,18 @@ export const make = (context: TrustGateContext): TrustGate => (connection) =>
     return yield* new PeerRefused({ endpointId: remote })
   })
 
-/** Emits the reports of strangers whose window has ended; run it once a window. */
-export const sweep = (context: TrustGateContext): Effect.Effect<void> =>
+/**
+ * Emits the reports of strangers whose window has ended; run it once a
+ * window. With `everything`, reports every count not yet reported, window
+ * ended or not (when the worker stops, so no count is lost).
+ */
+export const sweep = (context: TrustGateContext, everything = false): Effect.Effect<void> =>
   Effect.suspend(() =>
-    Effect.forEach(context.strangers.sweep(Date.now()), (report) => reportStranger(context, report), {
-      discard: true
-    })
+    Effect.forEach(
+      context.strangers.sweep(everything ? Number.POSITIVE_INFINITY : Date.now()),
+      (report) => reportStranger(context, report),
+      { discard: true }
+    )
   )
 
 const publishStrangers = (context: TrustGateContext) =>
@@ -59,12 +65,14 @@ const publishStrangers = (context: TrustGateContext) =>
 
 const reportStranger = (context: TrustGateContext, report: StrangerReport) => {
   const who = shortId(report.endpointId)
+  const times = report.attempts === 1 ? "once more" : `${report.attempts} more times`
   const what = report.first
     ? `refused ${who}: not in the trust store`
-    : `refused ${who} ${report.attempts} more times in the last ${Math.round(context.strangers.windowMs / 1000)} s`
+    : `refused ${who} ${times} in the last ${Math.round(context.strangers.windowMs / 1000)} s`
   return context.diagnostics.emit(
     "sync.worker.peer_rejected",
-    `${what}; if it is yours, run \`verse-sync trust add ${report.endpointId}\``,
+    `${what}; to let it sync, run \`verse-sync trust add ${report.endpointId} --role self\` ` +
+      "for your own device, or with `--grant WORKSPACE=read-write` for a friend",
     { peer: who, endpointId: report.endpointId, attempts: report.attempts, closeCode: CloseCode.NotTrusted }
   )
 }

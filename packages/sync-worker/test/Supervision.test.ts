@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { SyncStateService, SyncWorker } from "@verse-sync/sync-worker"
+import { SyncStateService, SyncWorker, Transport } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
 import { Effect, Fiber, Option, SubscriptionRef } from "effect"
 
@@ -74,4 +74,21 @@ describe("ControlPanel supervision of the SyncWorker", () => {
       expect(state.restarts).toBe(0)
       expect(state.status).toBe("running")
     }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers: trusted }))))
+
+  it.live("gives up at once, with one line saying why, when it cannot bind its address", () =>
+    Effect.gen(function*() {
+      const squatter = yield* Transport.bind({ secretKey: Transport.generateSecretKey(), bindAddress: "127.0.0.1:0" })
+      const taken = squatter.addresses.find((address) => address.startsWith("127.0.0.1:"))!
+      yield* Effect.gen(function*() {
+        const seen = yield* TestWorker.collectDiagnostics(["sync.worker.restarting", "sync.worker.gave_up"])
+        const state = yield* TestWorker.awaitState((value) => value.status === "failed")
+        expect(state.restarts).toBe(0)
+        expect(state.lastError).toContain(`cannot listen on ${taken}`)
+        expect(state.lastError).toContain("Address already in use")
+        expect(state.lastError).not.toContain("\n")
+        expect(state.lastError).not.toContain(".rs:")
+        yield* Effect.sleep("100 millis")
+        expect(seen.map((event) => event.channel)).toEqual(["sync.worker.gave_up"])
+      }).pipe(Effect.provide(TestWorker.layer({ peers: trusted, bindAddress: taken })))
+    }).pipe(Effect.scoped))
 })

@@ -45,15 +45,32 @@ export const toNative = (bytes: Uint8Array): Array<number> => {
 export const fromNative = (bytes: Array<number>): Uint8Array => Uint8Array.from(bytes)
 
 /**
- * The first line of a native error's message. Errors from the binding carry
- * a multi-line Rust backtrace after it, which is noise for a person reading a
- * diagnostic.
+ * A native error's message as one line for a person. Errors from the binding
+ * carry a Rust source location on each line, a `Caused by:` list and a
+ * multi-line backtrace: this keeps the first line, without its location, and
+ * the innermost cause, which is usually the one that says what to fix
+ * (`Failed to bind sockets: Address already in use (os error 98)`).
  */
 export const firstLine = (error: unknown): string => {
   const message = error instanceof Error ? error.message : String(error)
-  const line = message.split("\n", 1)[0]!.trim()
-  return line.length > 0 ? line : "unknown error"
+  const lines = message.split("\n")
+  const head = withoutLocation(lines[0]!)
+  const causes: Array<string> = []
+  const causedBy = lines.findIndex((line) => line.trim() === "Caused by:")
+  if (causedBy !== -1) {
+    for (const line of lines.slice(causedBy + 1)) {
+      if (line.trim() === "" || line.startsWith("Stack backtrace")) break
+      causes.push(withoutLocation(line))
+    }
+  }
+  const cause = causes.at(-1)
+  const text = cause === undefined || cause === head ? head : `${head}: ${cause}`
+  return text.length > 0 ? text : "unknown error"
 }
+
+const sourceLocation = /\s*\([^()]*\.rs:\d+:\d+\)/g
+
+const withoutLocation = (line: string): string => line.replace(sourceLocation, "").trim()
 
 const closeCodePattern = /\(code (\d+)\)\s*$|error_code: (\d+)/
 
