@@ -4,6 +4,7 @@
  * and in-memory layers.
  */
 export { resolveDataDirectory } from "./DataDirectory.ts"
+export { DataDirectoryLocked, DataDirectoryLockFailed, lockDataDirectory, lockFileName } from "./DataDirectoryLock.ts"
 export {
   IdentityError,
   InvalidPeer,
