@@ -2,9 +2,11 @@
 //
 // In temporary data directories it creates a server device and a pusher device (`verse-sync id` in
 // each), trusts the pusher on the server as one of its own devices, starts `verse-sync serve --json`
-// on loopback, pushes the intents file twice (the second push applies nothing), stops the server
-// with SIGINT and prints both push summaries and the server's graph summary. Any step that fails
-// stops the demo with a non-zero exit; the temporary directories and the server are always cleaned up.
+// on loopback, pushes the intents file, stops the server with SIGINT, reads the graph back from its
+// sync log (`verse-sync graph`), starts the server again and pushes the file a second time: the
+// restarted node kept everything, so the second push applies nothing. It prints both push summaries
+// and the graph summaries. Any step that fails stops the demo with a non-zero exit; the temporary
+// directories and the server are always cleaned up.
 //
 // The file defaults to the Wikispeedia sample in the shared folder beside the repository.
 import { spawn } from "node:child_process"
@@ -121,13 +123,16 @@ try {
   console.log(`serving; ticket ${ticket}`)
   console.log(`pushing ${intentsFile}`)
   const first = await push(ticket, 1)
-  const second = await push(ticket, 2)
+  show("graph summary after SIGINT:", JSON.stringify(await stopServer()))
+  show("graph read back from the sync log:", await run(["graph", "--json", "--data-dir", serverDirectory]))
+
+  const restartedTicket = await startServer()
+  console.log(`serving again; ticket ${restartedTicket}`)
+  const second = await push(restartedTicket, 2)
   if (second.applied !== 0 || second.duplicates !== first.applied + first.duplicates) {
     throw new Error("the second push should have applied nothing and found every intent a duplicate")
   }
-
-  const graph = await stopServer()
-  show("graph summary after SIGINT:", JSON.stringify(graph))
+  await stopServer()
 } catch (error) {
   console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`)
   process.exitCode = 1

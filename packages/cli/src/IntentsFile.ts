@@ -14,8 +14,14 @@
  * Wikispeedia file. An empty line is an error (it would leave a hole in the
  * sequences), except for the one after the last newline.
  */
-import { type GraphIntent, GraphIntent as GraphIntentSchema, Millis, type SyncedIntent } from "@verse-sync/intent"
-import { Effect, FileSystem, type PlatformError, Result, Schema, SchemaIssue } from "effect"
+import {
+  describeIssue,
+  type GraphIntent,
+  GraphIntent as GraphIntentSchema,
+  Millis,
+  type SyncedIntent
+} from "@verse-sync/intent"
+import { Effect, FileSystem, type PlatformError, Result, Schema } from "effect"
 import { usageError } from "./ExitCode.ts"
 
 /** One line of an intents file, decoded. */
@@ -35,8 +41,6 @@ const decodeLine = Schema.decodeUnknownResult(IntentLineSchema)
 // A failed line is decoded again with its input reported, so the message can
 // show what was found; the 144,035 good lines never pay for that.
 const decodeLineReporting = Schema.decodeUnknownResult(IntentLineSchema, { reportInput: true })
-
-const formatIssue = SchemaIssue.makeFormatterStandardSchemaV1()
 
 /**
  * Reads and checks the intents file at `path`. Fails with a usage error
@@ -98,11 +102,5 @@ const decodeText = (text: string): Result.Result<IntentLine, string> => {
 // One line: `intent.nodeId: Expected a node id (a lowercase RFC 4122 UUID), got "x"`.
 const describeFailure = (json: unknown): string => {
   const failure = decodeLineReporting(json)
-  const first = Result.isFailure(failure) ? formatIssue(failure.failure.issue).issues[0] : undefined
-  if (first === undefined) return "not an intent line"
-  const path = (first.path ?? []).reduce<string>((text, segment) => {
-    const key = typeof segment === "object" ? segment.key : segment
-    return typeof key === "number" ? `${text}[${key}]` : text === "" ? String(key) : `${text}.${String(key)}`
-  }, "")
-  return `${path === "" ? "line" : path}: ${first.message.replace(/\s+/g, " ")}`
+  return Result.isFailure(failure) ? describeIssue(failure.failure.issue, "line") : "not an intent line"
 }

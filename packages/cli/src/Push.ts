@@ -10,7 +10,8 @@
  * 3. skip what the peer already holds: every intent whose sequence is at or
  *    below the peer's version vector entry for this device;
  * 4. cut the rest into units within Welcome's limits and send them with at
- *    most `maxInFlight` unanswered, reporting each answer as it comes;
+ *    most `maxInFlight` unanswered, reporting each answer as it comes, and
+ *    giving up when no answer comes for `answerTimeoutMs`;
  * 5. close the session with code 0 once every unit is answered.
  *
  * Every way it can end badly is a `CommandFailure` whose exit code says
@@ -21,8 +22,15 @@
  * the remaining units are still sent and answered, and the outcome counts
  * what was rejected.
  *
- * Gotchas: an answer has no deadline. A peer that accepts units and never
- * answers them (a wedged reducer) holds the push until it is interrupted.
+ * Why an answer deadline: a peer that vanishes (its process killed, its
+ * machine off the network) sends no close, and QUIC notices only when its
+ * idle timeout runs out, about 30 s later. A live acceptor answers a unit of
+ * 1000 intents within tens of milliseconds, a second when its reducer queue
+ * is full; silence far longer than that means it is gone.
+ *
+ * Gotchas: on a slow link, raise the answer timeout. An answer needs its
+ * unit's whole frame to arrive first (typically 50 KB compressed, up to
+ * 1 MiB), and a push that gives up on a live peer only has to be run again.
  */
 import { sequenceOf, shortId, type SyncedIntent, type WorkspaceId } from "@verse-sync/intent"
 import { CloseCode, DefaultCloseReason, type FrameCodec, type Message, SyncClient } from "@verse-sync/sync-worker"
@@ -44,6 +52,8 @@ export interface PushOptions {
   readonly codec: FrameCodec
   /** How long dialing and the Hello may take together. */
   readonly connectTimeoutMs: number
+  /** How long the peer may leave every unit in flight unanswered before the push gives up (exit 3). */
+  readonly answerTimeoutMs: number
   /** Called once the units are planned, then after every answer. */
   readonly onProgress: (progress: PushProgress) => Effect.Effect<void>
 }
@@ -55,6 +65,11 @@ export interface PushOptions {
  * pushing a file a second time reports every intent as a duplicate.
  * `sent` is the intents in answered units: `sent = applied + (duplicates −
  * skipped) + rejected` once the push is done.
+ *
+ * `heldThrough` is the peer's own word on what it holds: every intent of the
+ * file up to this sequence, as its Welcome showed and then each Ack's version
+ * vector. A durable peer has logged them (it acks only after its commit), so
+ * a push cut short by the peer's crash tells how far the work is safe.
  */
 export interface PushProgress {
   /** Intents in the file. */
@@ -67,6 +82,8 @@ export interface PushProgress {
   readonly applied: number
   readonly duplicates: number
   readonly rejected: number
+  /** The highest sequence up to which the peer holds every intent of the file. */
+  readonly heldThrough: number
   /** When the first unit was sent (ms since the epoch), for rates. */
   readonly startedAt: number
 }
@@ -133,9 +150,11 @@ export const push = Effect.fn("Push.push")(
       applied: 0,
       duplicates: options.intents.length - missing.length,
       rejected: 0,
+      heldThrough: held,
       startedAt: Date.now()
     }
     let firstReject = Option.none<Message.Reject>()
+    let lastAnswerAt = Date.now()
     yield* options.onProgress(progress)
 
     const endedEarly = yield* SyncClient.sendUnits(client, units, {
@@ -143,21 +162,33 @@ export const push = Effect.fn("Push.push")(
       codec: options.codec,
       onAnswer: ({ answer, unit }) => {
         const size = unit.intents.length
+        const heldThrough = answer.versionVector === undefined
+          ? progress.heldThrough
+          : Math.max(progress.heldThrough, sequenceOf(answer.versionVector, options.endpointId))
         progress = answer.type === "Ack"
           ? {
             ...progress,
             units: progress.units + 1,
             sent: progress.sent + size,
             applied: progress.applied + answer.applied,
-            duplicates: progress.duplicates + answer.duplicates
+            duplicates: progress.duplicates + answer.duplicates,
+            heldThrough
           }
-          : { ...progress, units: progress.units + 1, sent: progress.sent + size, rejected: progress.rejected + size }
+          : {
+            ...progress,
+            units: progress.units + 1,
+            sent: progress.sent + size,
+            rejected: progress.rejected + size,
+            heldThrough
+          }
         if (answer.type === "Reject" && Option.isNone(firstReject)) firstReject = Option.some(answer)
+        lastAnswerAt = Date.now()
         return options.onProgress(progress)
       }
     }).pipe(
       Effect.as(Option.none<CommandFailure>()),
-      Effect.catch((error) => Effect.option(Effect.flip(sessionFailure(error, client, peer, options))))
+      Effect.catch((error) => Effect.option(Effect.flip(sessionFailure(error, client, peer, options)))),
+      Effect.raceFirst(silence(() => lastAnswerAt, peer, options.answerTimeoutMs))
     )
 
     // 5: done (closing an already closed session changes nothing)
@@ -165,6 +196,29 @@ export const push = Effect.fn("Push.push")(
     return { progress, firstReject, endedEarly }
   }
 )
+
+/**
+ * Resolves with the failure to report once `answerTimeoutMs` has passed since
+ * `lastAnswerAt()` (the last answer, or the start of sending); raced against
+ * sending, which it ends.
+ */
+const silence = (
+  lastAnswerAt: () => number,
+  peer: string,
+  answerTimeoutMs: number
+): Effect.Effect<Option.Option<CommandFailure>> =>
+  Effect.gen(function*() {
+    while (true) {
+      const waited = Date.now() - lastAnswerAt()
+      if (waited >= answerTimeoutMs) {
+        return Option.some(unreachable(
+          `no answer from ${peer} for ${answerTimeoutMs / 1000} s with units in flight; ` +
+            "it stopped or is out of reach: push again once it runs to send what is missing"
+        ))
+      }
+      yield* Effect.sleep(answerTimeoutMs - waited)
+    }
+  })
 
 const refused = (message: string) => new CommandFailure({ exitCode: ExitCode.Refused, message })
 

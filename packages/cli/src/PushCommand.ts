@@ -9,9 +9,14 @@
  *   `--json`, `{"event":"progress",…}` records on stdout, at most two a
  *   second (none when the push takes less than that);
  * - at the end, one summary line, or `{"event":"summary","units":…,"sent":…,
- *   "applied":…,"duplicates":…,"rejected":…}`; once sending has started it
- *   is printed even when units were rejected or the session ended early,
- *   counting what was answered, before the error.
+ *   "applied":…,"duplicates":…,"rejected":…,"heldThrough":…}`; once sending
+ *   has started it is printed even when units were rejected or the session
+ *   ended early, counting what was answered, before the error.
+ *
+ * `heldThrough`, in progress and summary records, is the highest sequence up
+ * to which the peer holds every intent of the file, in its own words (Welcome,
+ * then each Ack): after a push that the peer's crash cut short, a tool knows
+ * what a durable peer kept.
  *
  * Exit codes: 0 done, 1 a usage error or a bad line in the file, 2 the peer
  * refused the session or the workspace, closed it, or rejected a unit, 3 the
@@ -24,11 +29,12 @@
 import { IdentityRegistry } from "@verse-sync/identity"
 import { shortId, WorkspaceId } from "@verse-sync/intent"
 import { type FrameCodec, Transport } from "@verse-sync/sync-worker"
-import { Config, Effect, Option, Redacted } from "effect"
+import { Effect, Option, Redacted } from "effect"
 import { Argument, Command, Flag } from "effect/cli"
 import * as BindAddress from "./BindAddress.ts"
 import { CommandFailure, ExitCode, usageError } from "./ExitCode.ts"
 import * as IntentsFile from "./IntentsFile.ts"
+import * as NumberFlag from "./NumberFlag.ts"
 import * as Output from "./Output.ts"
 import * as ProgressBar from "./ProgressBar.ts"
 import * as Push from "./Push.ts"
@@ -46,6 +52,11 @@ const defaultCodec: FrameCodec = "deflate"
 // The acceptor gives a dialer 10 s to say Hello (its handshake timeout); a
 // dialer waiting as long for the QUIC handshake and Welcome is symmetric.
 const defaultConnectTimeoutMs = 10_000
+
+// A live acceptor answers a unit within tens of milliseconds, within a second
+// when its reducer is backed up; a vanished one is otherwise noticed only when
+// QUIC's idle timeout runs out, about 30 s later (Push.ts).
+const defaultAnswerTimeoutMs = 10_000
 
 // "At most a few a second": enough to follow a long push, few enough that a
 // tool reading them is never the bottleneck.
@@ -71,22 +82,18 @@ export const command = Command.make(
       Flag.withDefault(defaultCodec)
     ),
     bind: BindAddress.flag("Where this device dials from", `default ${defaultBindAddress}`),
-    connectTimeoutMs: Flag.Int("connect-timeout-ms").pipe(
-      Flag.withMetavar("N"),
-      Flag.withDescription(
-        "How long dialing and the peer's Welcome may take " +
-          `(default ${defaultConnectTimeoutMs}; env VERSE_SYNC_CONNECT_TIMEOUT_MS)`
-      ),
-      Flag.withFallbackConfig(
-        Config.Int("VERSE_SYNC_CONNECT_TIMEOUT_MS").pipe(Config.withDefault(defaultConnectTimeoutMs))
-      ),
-      Flag.filterMap(
-        (value) => value >= 1 ? Option.some(value) : Option.none(),
-        (value) => `--connect-timeout-ms must be a positive integer, got ${value}`
-      )
+    connectTimeoutMs: NumberFlag.withFallback(
+      "connect-timeout-ms",
+      "How long dialing and the peer's Welcome may take",
+      defaultConnectTimeoutMs
+    ),
+    answerTimeoutMs: NumberFlag.withFallback(
+      "answer-timeout-ms",
+      "How long the peer may leave every unit in flight unanswered before the push gives up (exit 3)",
+      defaultAnswerTimeoutMs
     )
   },
-  Effect.fn("PushCommand.run")(function*({ bind, codec, connectTimeoutMs, file, ticket, workspace }) {
+  Effect.fn("PushCommand.run")(function*({ answerTimeoutMs, bind, codec, connectTimeoutMs, file, ticket, workspace }) {
     const { json } = yield* RootCommand.command
     const output = Output.make({ json })
     const peerEndpointId = yield* Transport.ticketEndpointId(ticket).pipe(
@@ -109,6 +116,7 @@ export const command = Command.make(
       bindAddress: Option.getOrElse(bind, () => defaultBindAddress),
       codec,
       connectTimeoutMs,
+      answerTimeoutMs,
       onProgress: progressReporter(output, bar)
     }).pipe(Effect.scoped, Effect.ensuring(bar.finish))
 
@@ -147,6 +155,7 @@ const progressReporter = (output: Output.Output, bar: ProgressBar.ProgressBar) =
       applied: progress.applied,
       duplicates: progress.duplicates,
       rejected: progress.rejected,
+      heldThrough: progress.heldThrough,
       intentsPerSecond: rateOf(progress)
     })
   }
@@ -172,7 +181,8 @@ const printSummary = (output: Output.Output, progress: Push.PushProgress, worksp
       sent: progress.sent,
       applied: progress.applied,
       duplicates: progress.duplicates,
-      rejected: progress.rejected
+      rejected: progress.rejected,
+      heldThrough: progress.heldThrough
     }
   )
 }

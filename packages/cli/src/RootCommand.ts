@@ -8,7 +8,7 @@
  * The subcommands are attached in `main.ts`, so that each of them can name
  * this command without a cycle between the files.
  */
-import { IdentityRegistry } from "@verse-sync/identity"
+import { IdentityRegistry, resolveDataDirectory } from "@verse-sync/identity"
 import { Effect, Option } from "effect"
 import { Command, Flag } from "effect/cli"
 
@@ -18,7 +18,7 @@ export const command = Command.make("verse-sync").pipe(
     dataDirectory: Flag.String("data-dir").pipe(
       Flag.withMetavar("DIR"),
       Flag.withDescription(
-        "Where this device's key and trust store live " +
+        "Where this device's key, trust store and sync log live " +
           "(default: $VERSE_SYNC_HOME, else $XDG_DATA_HOME/verse-sync, else ~/.local/share/verse-sync)"
       ),
       Flag.optional
@@ -42,3 +42,12 @@ const identityLayer = (dataDirectory: Option.Option<string>) =>
  */
 export const provideIdentity = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.flatMap(command, ({ dataDirectory }) => Effect.provide(effect, identityLayer(dataDirectory)))
+
+/**
+ * The absolute path of the data directory `--data-dir` names, or of the
+ * default one. Nothing is created: `provideIdentity` creates the directory.
+ */
+export const dataDirectory = Effect.flatMap(
+  command,
+  ({ dataDirectory }) => resolveDataDirectory({ dataDirectory: Option.getOrUndefined(dataDirectory) })
+)

@@ -1,7 +1,8 @@
 /**
  * `verse-sync serve`: runs the SyncWorker until SIGINT or SIGTERM, with this
- * device's key and trust store (`--data-dir`) and an in-memory graph
- * (DESIGN.md "The command").
+ * device's key, trust store and sync log in the data directory (`--data-dir`),
+ * or a graph in memory with `--memory` (DESIGN.md "The command";
+ * `Durability.ts`).
  *
  * What it prints on stdout:
  *
@@ -18,13 +19,16 @@
  *
  * If the worker gives up (it crashed more often than its restart policy
  * allows, e.g. it cannot bind), serve exits 1 with the last crash's reason.
+ * A `sync.db` that is not a verse-sync log, or is damaged, stops serve before
+ * it binds: one line naming the file, exit 1, and the file is left as it was.
  *
  * The layers are split so that the summary can be read after the worker has
  * stopped: the graph, the trust store, SyncState and Diagnostics live as long
  * as the command; the worker and its ControlPanel only as long as it serves.
  *
- * Known shortcomings: the graph is in memory (`GraphIntentReducer.layerMemory`)
- * and is gone when serve exits; only the summary remains.
+ * Starting replays the whole sync log into the graphs (about a second for
+ * the 144,035 Wikispeedia intents on 2 cores) before the worker binds, so
+ * `ready` comes that much later.
  */
 import { GraphIntentReducer, type WorkspaceSummary } from "@verse-sync/intent"
 import {
@@ -33,79 +37,21 @@ import {
   Diagnostics,
   SyncStateService,
   SyncWorker,
-  SyncWorkerConfig,
-  type SyncWorkerOptions
+  SyncWorkerConfig
 } from "@verse-sync/sync-worker"
 import { Effect, Fiber, Layer, Option, Stream, SubscriptionRef } from "effect"
-import { Command, Flag } from "effect/cli"
+import { Command } from "effect/cli"
 import * as BindAddress from "./BindAddress.ts"
+import * as Durability from "./Durability.ts"
 import { CommandFailure, ExitCode, markGracefulStop } from "./ExitCode.ts"
+import * as GraphSummary from "./GraphSummary.ts"
 import * as Output from "./Output.ts"
 import * as RootCommand from "./RootCommand.ts"
+import * as WorkerSettings from "./WorkerSettings.ts"
 
 // The diagnostics printer has printed `sync.worker.stopped` well within this
 // once the worker is released; it bounds the wait if an event was lost.
 const drainTimeout = "2 seconds"
-
-/** A worker setting's flag, named like its `VERSE_SYNC_…` variable, which it overrides. */
-const settingFlag = (name: string, description: string, defaultValue: number) =>
-  Flag.Int(name).pipe(
-    Flag.withMetavar("N"),
-    Flag.withDescription(
-      `${description} (default ${defaultValue}; env VERSE_SYNC_${name.toUpperCase().replaceAll("-", "_")})`
-    ),
-    Flag.filterMap(
-      (value) => value >= 1 ? Option.some(value) : Option.none(),
-      (value) => `--${name} must be a positive integer, got ${value}`
-    ),
-    Flag.optional
-  )
-
-const defaults = SyncWorkerConfig.defaultConfig
-
-/** A flag for every number of `SyncWorkerConfig`. */
-const settingFlags = {
-  maxSessions: settingFlag("max-sessions", "Live sessions in all", defaults.maxSessions),
-  maxSessionsPerPeer: settingFlag(
-    "max-sessions-per-peer",
-    "Live sessions of one peer; one more supersedes the oldest",
-    defaults.maxSessionsPerPeer
-  ),
-  handshakeTimeoutMs: settingFlag(
-    "handshake-timeout-ms",
-    "Time from a connection arriving to its Hello",
-    defaults.handshakeTimeoutMs
-  ),
-  idleTimeoutMs: settingFlag("idle-timeout-ms", "An idle session is closed after this", defaults.idleTimeoutMs),
-  maxFrameBytes: settingFlag("max-frame-bytes", "The largest frame a peer may send", defaults.maxFrameBytes),
-  maxInflatedBytes: settingFlag(
-    "max-inflated-bytes",
-    "The most a compressed frame may inflate to",
-    defaults.maxInflatedBytes
-  ),
-  maxBatchIntents: settingFlag("max-batch-intents", "The most intents in one unit", defaults.maxBatchIntents),
-  maxInFlight: settingFlag("max-in-flight", "Units a peer may have unanswered", defaults.maxInFlight),
-  readChunkBytes: settingFlag(
-    "read-chunk-bytes",
-    "The most bytes one read from a session stream takes",
-    defaults.readChunkBytes
-  )
-} as const
-
-type Settings = { -readonly [Key in keyof typeof settingFlags]: Option.Option<number> }
-
-/** The settings given by flags; the rest come from `VERSE_SYNC_…` variables or the defaults. */
-const workerOptions = (bind: Option.Option<string>, settings: Settings): SyncWorkerOptions => {
-  const options: {
-    -readonly [Key in keyof SyncWorkerConfig.SyncWorkerConfig]?: SyncWorkerConfig.SyncWorkerConfig[Key]
-  } = {}
-  if (Option.isSome(bind)) options.bindAddress = bind.value
-  for (const key of Object.keys(settings) as Array<keyof Settings>) {
-    const value = settings[key]
-    if (Option.isSome(value)) options[key] = value.value
-  }
-  return options
-}
 
 /**
  * The `serve` subcommand. See the module doc for what it prints and how it
@@ -114,8 +60,12 @@ const workerOptions = (bind: Option.Option<string>, settings: Settings): SyncWor
 export const command = Command.make(
   "serve",
   {
-    bind: BindAddress.flag("Where peers dial this node", `default ${defaults.bindAddress}; env VERSE_SYNC_BIND`),
-    settings: settingFlags
+    bind: BindAddress.flag(
+      "Where peers dial this node",
+      `default ${SyncWorkerConfig.defaultConfig.bindAddress}; env VERSE_SYNC_BIND`
+    ),
+    durability: Durability.flags,
+    settings: WorkerSettings.flags
   },
   Effect.fn("ServeCommand.run")(
     function*({ bind, settings }) {
@@ -133,7 +83,9 @@ export const command = Command.make(
         Effect.forkScoped({ startImmediately: true })
       )
 
-      const worker = SyncWorker.layerWorker(workerOptions(bind, settings)).pipe(Layer.provide(ControlPanel.layer))
+      const worker = SyncWorker.layerWorker(WorkerSettings.workerOptions(bind, settings)).pipe(
+        Layer.provide(ControlPanel.layer)
+      )
       yield* untilWorkerFails(state).pipe(
         Effect.provide(worker),
         Effect.onExit(() => Fiber.join(printer).pipe(Effect.timeoutOption(drainTimeout))),
@@ -146,7 +98,8 @@ export const command = Command.make(
       )
     },
     Effect.scoped,
-    Effect.provide(Layer.mergeAll(Diagnostics.layer, SyncStateService.layer, GraphIntentReducer.layerMemory)),
+    Effect.provide(Layer.merge(Diagnostics.layer, SyncStateService.layer)),
+    (effect, { durability }) => Durability.provideReducer(effect, durability),
     RootCommand.provideIdentity
   )
 ).pipe(Command.withDescription("Accept trusted peers and apply their intents until stopped (SIGINT, SIGTERM)"))
@@ -186,33 +139,17 @@ const printDiagnostic = (output: Output.Output, event: DiagnosticEvent) =>
   })
 
 /**
- * The graph of each workspace when serve stopped. Text: one line a workspace,
- * `workspace default "Wikispeedia": 4061 nodes, 31493 edges, 104420
- * traversals, 128 tags, 144035 intents`. JSON: one summary record with the
- * workspaces by id, each with its name and the same counts (`tags` and
- * `intents` beyond the name, nodes, edges and traversals DESIGN.md shows).
+ * The graph of each workspace when serve stopped. Text: one line a workspace
+ * (`GraphSummary.line`). JSON: one summary record with the workspaces by id,
+ * each with its name and counts (`tags` and `intents` beyond the name, nodes,
+ * edges and traversals DESIGN.md shows).
  */
 const printSummary = (output: Output.Output, summaries: ReadonlyArray<WorkspaceSummary>) =>
   Effect.gen(function*() {
     if (summaries.length === 0) yield* output.text("no workspace received any intent")
-    for (const summary of summaries) {
-      const name = summary.name === null ? "(unnamed)" : JSON.stringify(summary.name)
-      yield* output.text(
-        `workspace ${summary.workspaceId} ${name}: ${summary.nodes} nodes, ${summary.edges} edges, ` +
-          `${summary.traversals} traversals, ${summary.tags} tags, ${summary.intents} intents`
-      )
-    }
+    for (const summary of summaries) yield* output.text(GraphSummary.line(summary))
     yield* output.record({
       event: "summary",
-      workspaces: Object.fromEntries(
-        summaries.map(({ workspaceId, ...counts }) => [workspaceId, {
-          name: counts.name,
-          nodes: counts.nodes,
-          edges: counts.edges,
-          traversals: counts.traversals,
-          tags: counts.tags,
-          intents: counts.intents
-        }])
-      )
+      workspaces: Object.fromEntries(summaries.map((summary) => [summary.workspaceId, GraphSummary.counts(summary)]))
     })
   })

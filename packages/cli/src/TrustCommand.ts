@@ -1,10 +1,19 @@
 /**
- * `verse-sync trust add|list|remove`: the trust store of this device, the
- * peers allowed to sync with it (DESIGN.md "Services", IdentityRegistry).
+ * `verse-sync trust add|grant|list|remove`: the trust store of this device,
+ * the peers allowed to sync with it (DESIGN.md "Services", IdentityRegistry).
+ *
+ * Grants can be changed two ways: `trust add <id> --grant …` replaces all of
+ * a peer's grants (and trusts it if it was not), `trust grant <id> WS=…`
+ * changes only the workspaces it names, of a peer already trusted.
  *
  * A `serve` running on the same data directory notices every change within
  * a second: a peer added can connect at once, a peer removed has its live
- * session closed (code 8).
+ * session closed (code 8), and changed grants hold for every session opened
+ * after the change.
+ *
+ * Gotchas: a live session keeps the grants its peer had when it connected;
+ * taking a grant away does not close it (only `remove` does), so a peer
+ * mid-session may go on writing until it reconnects or idles out.
  */
 import { Access, type Grants, IdentityRegistry, Role, type TrustedPeer } from "@verse-sync/identity"
 import { EndpointId, shortId, WorkspaceId } from "@verse-sync/intent"
@@ -56,6 +65,48 @@ const add = Command.make(
   }, RootCommand.provideIdentity)
 ).pipe(Command.withDescription("Trust a peer, or change its name, role or grants"))
 
+/** What `trust grant` may set a workspace to: an access level, or `none` to take the grant away. */
+const GrantChange = Schema.Literals(["read-write", "read", "none"])
+
+/**
+ * `trust grant <endpoint-id> WS=read-write|read|none …`: changes the grants
+ * of a trusted peer for the workspaces named, keeping the others; `none`
+ * takes a workspace's grant away. A peer not trusted yet is refused (exit 1):
+ * a mistyped id must not trust a stranger. Prints the peer's entry as stored.
+ */
+const grant = Command.make(
+  "grant",
+  {
+    endpointId: endpointIdArgument,
+    changes: Argument.String("grant").pipe(
+      Argument.withMetavar("WORKSPACE=read-write|read|none"),
+      Argument.withDescription("A workspace and what the peer may do there; none removes the grant"),
+      Argument.variadic({ min: 1 })
+    )
+  },
+  Effect.fn("TrustCommand.grant")(function*({ changes, endpointId }) {
+    const { json } = yield* RootCommand.command
+    const parsed = yield* parseGrantChanges(changes)
+    const registry = yield* IdentityRegistry
+    const existing = yield* registry.lookup(endpointId)
+    if (Option.isNone(existing)) {
+      return yield* usageError(
+        `${shortId(endpointId)} is not trusted; trust it first: verse-sync trust add ${endpointId}`
+      )
+    }
+
+    const grants: Record<string, Access> = { ...existing.value.grants }
+    for (const [workspace, access] of parsed) {
+      if (access === "none") delete grants[workspace]
+      else grants[workspace] = access
+    }
+    const peer = yield* registry.trust({ endpointId, grants })
+
+    const note = peer.role === "self" ? "; as a self peer it writes to every workspace whatever its grants" : ""
+    yield* Output.make({ json }).print(`trusted ${describePeer(peer)}${note}`, peer)
+  }, RootCommand.provideIdentity)
+).pipe(Command.withDescription("Change what a trusted peer may do in some workspaces, keeping its other grants"))
+
 /** `trust list`: every trusted peer, one a line (JSON: one entry a line, as stored). */
 const list = Command.make(
   "list",
@@ -91,20 +142,43 @@ const remove = Command.make(
   }, RootCommand.provideIdentity)
 ).pipe(Command.withDescription("Stop trusting a peer; a live session of it is closed"))
 
-/** The `trust` subcommand with `add`, `list` and `remove`. */
+/** The `trust` subcommand with `add`, `grant`, `list` and `remove`. */
 export const command = Command.make("trust").pipe(
   Command.withDescription("Manage the peers this device trusts"),
-  Command.withSubcommands([add, list, remove])
+  Command.withSubcommands([add, grant, list, remove])
 )
 
 const isWorkspaceId = Schema.is(WorkspaceId)
 const isAccess = Schema.is(Access)
+const isGrantChange = Schema.is(GrantChange)
+
+// What a workspace id may be, for a person who typed a wrong one.
+const workspaceRule = "a workspace is 1 to 128 of A-Z a-z 0-9 . _ : -"
+
+/** The `WORKSPACE=ACCESS` arguments of `trust grant`, in order, or a usage error naming the first bad one. */
+const parseGrantChanges = (
+  changes: ReadonlyArray<string>
+): Effect.Effect<Array<[WorkspaceId, typeof GrantChange.Type]>, CommandFailure> => {
+  const parsed: Array<[WorkspaceId, typeof GrantChange.Type]> = []
+  for (const change of changes) {
+    const separator = change.indexOf("=")
+    if (separator === -1) {
+      return Effect.fail(usageError(`${change}: give a workspace and an access, as in ${change}=read-write`))
+    }
+    const workspace = change.slice(0, separator)
+    const access = change.slice(separator + 1)
+    if (!isWorkspaceId(workspace)) return Effect.fail(usageError(`${change}: ${workspaceRule}`))
+    if (!isGrantChange(access)) return Effect.fail(usageError(`${change}: the access is read-write, read or none`))
+    parsed.push([workspace, access])
+  }
+  return Effect.succeed(parsed)
+}
 
 /** The grants of `--grant` flags, or a usage error naming the first bad one. */
 const checkGrants = (grants: Readonly<Record<string, string>>): Effect.Effect<Grants, CommandFailure> => {
   for (const [workspace, access] of Object.entries(grants)) {
     if (!isWorkspaceId(workspace)) {
-      return Effect.fail(usageError(`--grant ${workspace}=${access}: a workspace is 1 to 128 of A-Z a-z 0-9 . _ : -`))
+      return Effect.fail(usageError(`--grant ${workspace}=${access}: ${workspaceRule}`))
     }
     if (!isAccess(access)) {
       return Effect.fail(usageError(`--grant ${workspace}=${access}: the access is read or read-write`))

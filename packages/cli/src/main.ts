@@ -11,6 +11,7 @@ import { Effect, Layer } from "effect"
 import { Command } from "effect/cli"
 import * as ErrorReport from "./ErrorReport.ts"
 import * as ExitCode from "./ExitCode.ts"
+import * as GraphCommand from "./GraphCommand.ts"
 import * as IdCommand from "./IdCommand.ts"
 import * as PushCommand from "./PushCommand.ts"
 import * as RootCommand from "./RootCommand.ts"
@@ -21,7 +22,13 @@ import * as TrustCommand from "./TrustCommand.ts"
 const version = "0.1.0"
 
 const verseSync = RootCommand.command.pipe(
-  Command.withSubcommands([IdCommand.command, TrustCommand.command, ServeCommand.command, PushCommand.command])
+  Command.withSubcommands([
+    IdCommand.command,
+    TrustCommand.command,
+    ServeCommand.command,
+    PushCommand.command,
+    GraphCommand.command
+  ])
 )
 
 // Failures are reported by `ErrorReport` (one line on stderr) rather than by

@@ -1,5 +1,8 @@
 import { Transport } from "@verse-sync/sync-worker"
+import { TestPeer } from "@verse-sync/sync-worker/testing"
 import { Effect } from "effect"
+import * as fs from "node:fs"
+import { fileURLToPath } from "node:url"
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest"
 import { jsonLines, loopback, makeSandbox, sampleFile, type Sandbox, type ServingNode } from "./fixtures.ts"
 
@@ -39,7 +42,7 @@ describe("verse-sync trust", () => {
 
   it("adds a peer with its role and grants, lists it, and removes it", async () => {
     const dataDirectory = sandbox.dataDirectory("device")
-    const peer = await sandbox.endpointId(sandbox.dataDirectory("peer"))
+    const peer = TestPeer.make().endpointId
 
     const added = await sandbox.run([
       "trust",
@@ -69,6 +72,54 @@ describe("verse-sync trust", () => {
     expect(jsonLines(removed.stdout)).toEqual([{ endpointId: peer, removed: true }])
     expect(listedAfter.code).toBe(0)
     expect(listedAfter.stdout).toBe("")
+  })
+
+  it("grant changes only the workspaces it names, `none` taking a grant away", async () => {
+    const dataDirectory = sandbox.dataDirectory("device")
+    const peer = TestPeer.make().endpointId
+    await sandbox.run([
+      "trust",
+      "add",
+      peer,
+      "--grant",
+      "news=read",
+      "--grant",
+      "old=read-write",
+      "--data-dir",
+      dataDirectory
+    ])
+
+    const granted = await sandbox.run([
+      "trust",
+      "grant",
+      peer,
+      "research=read-write",
+      "old=none",
+      "news=read-write",
+      "--data-dir",
+      dataDirectory
+    ])
+    const listed = await sandbox.run(["trust", "list", "--json", "--data-dir", dataDirectory])
+
+    expect(granted.code).toBe(0)
+    expect(granted.stdout).toBe(
+      `trusted "${peer.slice(0, 10)}" (${peer.slice(0, 10)}, friend: news read-write, research read-write)\n`
+    )
+    expect(jsonLines(listed.stdout)).toEqual([
+      expect.objectContaining({ endpointId: peer, grants: { news: "read-write", research: "read-write" } })
+    ])
+  })
+
+  it("grant refuses a peer that is not trusted (exit 1), and trusts nobody", async () => {
+    const dataDirectory = sandbox.dataDirectory("device")
+    const stranger = TestPeer.make().endpointId
+
+    const finished = await sandbox.run(["trust", "grant", stranger, "research=read-write", "--data-dir", dataDirectory])
+    const listed = await sandbox.run(["trust", "list", "--json", "--data-dir", dataDirectory])
+
+    expect(finished.code).toBe(1)
+    expect(finished.stderr).toContain(`is not trusted; trust it first: verse-sync trust add ${stranger}`)
+    expect(listed.stdout).toBe("")
   })
 
   it("refuses an endpoint id that is not 64 lowercase hex characters with exit 1", async () => {
@@ -146,12 +197,13 @@ describe("verse-sync serve", () => {
 describe("verse-sync serve, pushed to", () => {
   let sandbox: Sandbox
   let node: ServingNode
+  let server: string
   let pusher: string
   let pusherId: string
 
   beforeAll(async () => {
     sandbox = makeSandbox()
-    const server = sandbox.dataDirectory("server")
+    server = sandbox.dataDirectory("server")
     pusher = sandbox.dataDirectory("pusher")
     pusherId = await sandbox.endpointId(pusher)
     const trusted = await sandbox.run(["trust", "add", pusherId, "--role", "self", "--data-dir", server])
@@ -177,6 +229,10 @@ describe("verse-sync serve, pushed to", () => {
   it("applies the sample once, finds it all duplicate the second time, and prints the graph on SIGINT", async () => {
     const first = await push(pusher)
     const second = await push(pusher)
+    const [graphWhileServing, otherWorkspace] = await Promise.all([
+      sandbox.run(["graph", "--data-dir", server]),
+      sandbox.run(["graph", "--workspace", "research", "--json", "--data-dir", server])
+    ])
     const stopped = await node.stop("SIGINT")
 
     expect(first.code).toBe(0)
@@ -186,7 +242,8 @@ describe("verse-sync serve, pushed to", () => {
       sent: 4365,
       applied: 4365,
       duplicates: 0,
-      rejected: 0
+      rejected: 0,
+      heldThrough: 4365
     })
     expect(second.code).toBe(0)
     expect(jsonLines(second.stdout).at(-1)).toEqual({
@@ -195,7 +252,8 @@ describe("verse-sync serve, pushed to", () => {
       sent: 0,
       applied: 0,
       duplicates: 4365,
-      rejected: 0
+      rejected: 0,
+      heldThrough: 4365
     })
 
     expect(stopped.code).toBe(0)
@@ -210,5 +268,103 @@ describe("verse-sync serve, pushed to", () => {
         default: expect.objectContaining({ name: "Wikispeedia", nodes: 850, edges: 1159, traversals: 1506 })
       }
     })
+
+    expect(graphWhileServing.code, graphWhileServing.stderr).toBe(0)
+    expect(graphWhileServing.stdout).toBe(
+      "workspace default \"Wikispeedia\": 850 nodes, 1159 edges, 1506 traversals, 125 tags, 4365 intents\n"
+    )
+    expect(jsonLines(otherWorkspace.stdout)).toEqual([
+      { workspace: "research", name: null, intents: 0, nodes: 0, edges: 0, traversals: 0, tags: 0 }
+    ])
+  })
+})
+
+describe("verse-sync serve, its grants changed while it runs", () => {
+  let sandbox: Sandbox
+  beforeEach(() => (sandbox = makeSandbox()))
+  afterEach(() => sandbox.cleanUp())
+
+  const friend = TestPeer.make()
+  const researchUnit = {
+    type: "SyncUnit",
+    batch: 1,
+    workspaceId: "research",
+    fromPeer: friend.endpointId,
+    intents: friend.intents(1, 2)
+  }
+
+  /** One session of the friend: Hello for `research`, one unit there; the Welcome and the answer. */
+  const writeToResearch = (ticket: string) =>
+    Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+      const { client, welcome } = yield* friend.join(ticket, ["research"])
+      yield* client.frames.send(researchUnit)
+      return { writable: Object.keys(welcome.versionVectors), answer: yield* client.nextAnswer }
+    })))
+
+  it("a friend gets AccessDenied before `trust grant` and an Ack after, without a restart", async () => {
+    const server = sandbox.dataDirectory("server")
+    await sandbox.run(["trust", "add", friend.endpointId, "--grant", "news=read", "--data-dir", server])
+    const node = await sandbox.serve(["--data-dir", server, ...loopback])
+
+    const before = await writeToResearch(node.ticket)
+    const granted = await sandbox.run([
+      "trust",
+      "grant",
+      friend.endpointId,
+      "research=read-write",
+      "--data-dir",
+      server
+    ])
+    // serve notices the change of trust.json within a second.
+    let after = await writeToResearch(node.ticket)
+    for (let attempt = 0; attempt < 20 && after.answer.type !== "Ack"; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250))
+      after = await writeToResearch(node.ticket)
+    }
+    const stopped = await node.stop("SIGTERM")
+
+    expect(before).toMatchObject({ writable: [], answer: { type: "Reject", code: "AccessDenied" } })
+    expect(granted.code).toBe(0)
+    expect(after).toMatchObject({ writable: ["research"], answer: { type: "Ack", applied: 2 } })
+    expect(stopped.code).toBe(0)
+  })
+})
+
+describe("the README's settings table", () => {
+  const readme = fs.readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8")
+  const section = readme.slice(
+    readme.indexOf("## Settings and limits"),
+    readme.indexOf("\n## ", readme.indexOf("## Settings and limits") + 1)
+  )
+  /** Every table row naming a flag: the flag, its variable if any, and its default as written. */
+  const rows = section.split("\n").filter((line) => line.startsWith("| ") && line.includes("`--")).map((line) => {
+    const cells = line.split(" | ")
+    return {
+      flag: /`(--[a-z-]+)`/.exec(cells[2]!)![1]!,
+      variable: /`(VERSE_SYNC_[A-Z_]+)`/.exec(cells[2]!)?.[1],
+      // `10,000 ms` is 10000, `\`0.0.0.0:0\`` is 0.0.0.0:0
+      defaultValue: cells[1]!.replaceAll("`", "").replace(/(\d),(?=\d{3})/g, "$1").replace(/ (ms|B)$/, "")
+    }
+  })
+
+  it("names every flag of serve and push with its variable and default, and no flag that does not exist", async () => {
+    const sandbox = makeSandbox()
+    try {
+      const help = (await Promise.all([sandbox.run(["serve", "--help"]), sandbox.run(["push", "--help"])]))
+        .map((finished) => finished.stdout)
+      const flagLines = help.flatMap((text) => text.split("\n")).filter((line) => /^ {2}--/.test(line))
+      const serveFlags = help[0]!.slice(0, help[0]!.indexOf("INHERITED FLAGS")).split("\n")
+        .filter((line) => /^ {2}--/.test(line)).map((line) => line.trim().split(" ")[0]!)
+
+      for (const row of rows) {
+        const line = flagLines.find((line) => line.trim().startsWith(`${row.flag} `))
+        expect(line, `${row.flag} is a flag`).toBeDefined()
+        expect(line, `${row.flag}'s default`).toContain(`default ${row.defaultValue}`)
+        if (row.variable !== undefined) expect(line, `${row.flag}'s variable`).toContain(`env ${row.variable}`)
+      }
+      expect(serveFlags.filter((flag) => !rows.some((row) => row.flag === flag))).toEqual([])
+    } finally {
+      sandbox.cleanUp()
+    }
   })
 })

@@ -21,11 +21,15 @@ const command = fileURLToPath(new URL("../bin/verse-sync.js", import.meta.url))
 /** The Wikispeedia sample: 4,365 intents (the shared folder sits beside the repository). */
 export const sampleFile = fileURLToPath(new URL("../../../../shared/data/wikispeedia-sample.jsonl", import.meta.url))
 
+/** The whole Wikispeedia history: 144,035 intents, 26 MB. */
+export const wikispeedia = fileURLToPath(new URL("../../../../shared/data/wikispeedia.jsonl", import.meta.url))
+
 /** Loopback only, any free port: nothing a test starts is reachable from elsewhere. */
 export const loopback = ["--bind", "127.0.0.1:0"] as const
 
-// Starting the command takes about 2 s on a loaded 2-core machine; this leaves room.
-const readyTimeoutMs = 30_000
+// Starting the command takes about 2 s on a loaded 2-core machine; a line it
+// prints soon after starting (serve's ticket) comes well within this.
+const lineTimeoutMs = 30_000
 
 /** What a finished run of the command left behind. */
 export interface Finished {
@@ -39,12 +43,24 @@ export interface Finished {
 export const jsonLines = (stdout: string): Array<Record<string, unknown>> =>
   stdout.trim().split("\n").filter((line) => line !== "").map((line) => JSON.parse(line))
 
-/** A running `serve`: its ticket, what it printed so far, and how to stop it. */
-export interface ServingNode {
-  readonly ticket: string
+/** A run of the command still going: what it printed so far, and how to wait for it or end it. */
+export interface Running {
   readonly stdout: () => string
+  readonly stderr: () => string
+  /**
+   * Resolves with the first value `find` returns for a whole line of stdout,
+   * printed already or to come; rejects if the process ends first or after
+   * `timeoutMs`.
+   */
+  readonly waitForLine: <A>(find: (line: string) => A | undefined, timeoutMs?: number) => Promise<A>
+  readonly finished: Promise<Finished>
   /** Sends `signal` and waits for the process to end. */
   readonly stop: (signal: NodeJS.Signals) => Promise<Finished>
+}
+
+/** A running `serve`: its ticket, what it printed so far, and how to stop it. */
+export interface ServingNode extends Running {
+  readonly ticket: string
 }
 
 /** A test's sandbox: its own directory, and every child it started. */
@@ -55,6 +71,8 @@ export interface Sandbox {
   readonly writeFile: (name: string, text: string) => string
   /** Runs the command to its end. */
   readonly run: (args: ReadonlyArray<string>) => Promise<Finished>
+  /** Starts the command in the background. */
+  readonly start: (args: ReadonlyArray<string>) => Running
   /** Runs `verse-sync id` in `dataDirectory` and returns the endpoint id. */
   readonly endpointId: (dataDirectory: string) => Promise<string>
   /** Starts `serve` with `args` and waits for its ticket (`ready` line, or the `started` record with `--json`). */
@@ -69,7 +87,7 @@ export const makeSandbox = (): Sandbox => {
   const children = new Set<ChildProcess>()
   const env: NodeJS.ProcessEnv = { ...withoutVerseSyncVariables(process.env), VERSE_SYNC_HOME: path.join(root, "home") }
 
-  const start = (args: ReadonlyArray<string>) => {
+  const start = (args: ReadonlyArray<string>): Running => {
     const child = spawn(process.execPath, [command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
     children.add(child)
     let stdout = ""
@@ -82,33 +100,49 @@ export const makeSandbox = (): Sandbox => {
         resolve({ code, signal, stdout, stderr })
       })
     )
-    return { child, finished, stdout: () => stdout, stderr: () => stderr }
+
+    const waitForLine = <A>(find: (line: string) => A | undefined, timeoutMs = lineTimeoutMs) =>
+      new Promise<A>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          child.stdout!.off("data", look)
+          reject(new Error(`no such line within ${timeoutMs} ms; stderr: ${stderr}`))
+        }, timeoutMs)
+        // Only whole lines count: a chunk may end in the middle of one.
+        function look() {
+          for (const line of stdout.split("\n").slice(0, -1)) {
+            const found = find(line)
+            if (found === undefined) continue
+            clearTimeout(timer)
+            child.stdout!.off("data", look)
+            return resolve(found)
+          }
+        }
+        child.stdout!.on("data", look)
+        look()
+        void finished.then((ended) => {
+          clearTimeout(timer)
+          reject(new Error(`exited (${ended.code ?? ended.signal}) before the line came: ${ended.stderr}`))
+        })
+      })
+
+    return {
+      stdout: () => stdout,
+      stderr: () => stderr,
+      waitForLine,
+      finished,
+      stop: (signal) => {
+        child.kill(signal)
+        return finished
+      }
+    }
   }
 
   const run = (args: ReadonlyArray<string>) => start(args).finished
 
   const serve = async (args: ReadonlyArray<string>): Promise<ServingNode> => {
     const started = start(["serve", ...args])
-    const ticket = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve not ready: ${started.stderr()}`)), readyTimeoutMs)
-      const look = () => {
-        const found = ticketIn(started.stdout())
-        if (found === undefined) return
-        clearTimeout(timer)
-        started.child.stdout!.off("data", look)
-        resolve(found)
-      }
-      started.child.stdout!.on("data", look)
-      void started.finished.then((finished) => reject(new Error(`serve exited early: ${finished.stderr}`)))
-    })
-    return {
-      ticket,
-      stdout: started.stdout,
-      stop: (signal) => {
-        started.child.kill(signal)
-        return started.finished
-      }
-    }
+    const ticket = await started.waitForLine(ticketIn)
+    return { ...started, ticket }
   }
 
   return {
@@ -119,6 +153,7 @@ export const makeSandbox = (): Sandbox => {
       return file
     },
     run,
+    start,
     endpointId: async (dataDirectory) => {
       const finished = await run(["id", "--data-dir", dataDirectory])
       if (finished.code !== 0) throw new Error(`verse-sync id failed: ${finished.stderr}`)
@@ -132,16 +167,12 @@ export const makeSandbox = (): Sandbox => {
   }
 }
 
-// Only whole lines count: a chunk may end in the middle of the ticket.
-const ticketIn = (stdout: string): string | undefined => {
-  const lines = stdout.split("\n").slice(0, -1)
-  for (const line of lines) {
-    if (line.startsWith("ready ")) return line.slice("ready ".length)
-    if (!line.includes("sync.worker.started")) continue
-    const record = JSON.parse(line) as { readonly fields: { readonly ticket: string } }
-    return record.fields.ticket
-  }
-  return undefined
+/** The ticket in a line of `serve`: its `ready` line, or the `started` record with `--json`. */
+const ticketIn = (line: string): string | undefined => {
+  if (line.startsWith("ready ")) return line.slice("ready ".length)
+  if (!line.includes("sync.worker.started")) return undefined
+  const record = JSON.parse(line) as { readonly fields: { readonly ticket: string } }
+  return record.fields.ticket
 }
 
 const withoutVerseSyncVariables = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
