@@ -280,7 +280,16 @@ export const serve = (incoming: Transport.IncomingConnection, sessionId: string,
 
     const handleUnit = (frames: FrameStream.FrameStream, unit: SyncUnit) =>
       Effect.gen(function*() {
-        const trusted = peer!
+        // Grants can change while a session lives (`trust grant` from another process): check the current ones.
+        const current = yield* context.registry.lookup(peer!.endpointId)
+        if (Option.isNone(current)) {
+          return yield* new ProtocolError({
+            closeCode: CloseCode.Revoked,
+            reason: DefaultCloseReason[CloseCode.Revoked]
+          })
+        }
+        const trusted = current.value
+        peer = trusted
         if (!canWrite(trusted, unit.workspaceId)) {
           return yield* answerReject(
             frames,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { IdentityRegistry } from "@verse-sync/identity"
 import { GraphIntentReducer } from "@verse-sync/intent"
 import { SyncClient } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
@@ -44,6 +45,21 @@ describe("access grants", () => {
       expect(yield* client.nextAnswer).toMatchObject({ type: "Ack", applied: 2 })
       const reducer = yield* GraphIntentReducer
       expect((yield* reducer.summaries).map((summary) => summary.workspaceId)).toEqual(["shared"])
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers }))))
+})
+
+describe("grants changed during a session", () => {
+  it.live("apply to the next unit, without reconnecting", () =>
+    Effect.gen(function*() {
+      const ticket = yield* TestWorker.awaitTicket
+      const { client } = yield* friend.join(ticket, ["shared"])
+      yield* client.frames.send(unit(friend, "shared"))
+      expect(yield* client.nextAnswer).toMatchObject({ type: "Ack", applied: 2 })
+
+      const registry = yield* IdentityRegistry
+      yield* registry.trust({ endpointId: friend.endpointId, grants: { shared: "read" } })
+      yield* client.frames.send({ ...unit(friend, "shared"), batch: 2, intents: friend.intents(3, 1) })
+      expect(yield* client.nextAnswer).toMatchObject({ type: "Reject", code: "AccessDenied" })
     }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers }))))
 })
 
