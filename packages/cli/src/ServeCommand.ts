@@ -30,6 +30,7 @@
  * the 144,035 Wikispeedia intents on 2 cores) before the worker binds, so
  * `ready` comes that much later.
  */
+import { lockDataDirectory } from "@verse-sync/identity"
 import { GraphIntentReducer, type WorkspaceSummary } from "@verse-sync/intent"
 import {
   ControlPanel,
@@ -100,6 +101,9 @@ export const command = Command.make(
     Effect.scoped,
     Effect.provide(Layer.merge(Diagnostics.layer, SyncStateService.layer)),
     (effect, { durability }) => Durability.provideReducer(effect, durability),
+    // One node per data directory: taken after the identity layer made the directory, before the log opens.
+    (effect) =>
+      Effect.scoped(RootCommand.dataDirectory.pipe(Effect.flatMap(lockDataDirectory), Effect.andThen(effect))),
     RootCommand.provideIdentity
   )
 ).pipe(Command.withDescription("Accept trusted peers and apply their intents until stopped (SIGINT, SIGTERM)"))

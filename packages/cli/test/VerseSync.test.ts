@@ -192,6 +192,18 @@ describe("verse-sync serve", () => {
     expect(lines.at(-2)).toMatch(/^\d\d:\d\d:\d\d INFO  sync\.worker\.stopped /)
     expect(lines.at(-1)).toBe("no workspace received any intent")
   })
+
+  it("refuses a second serve on the same data directory: exit 1, naming the first", async () => {
+    const server = sandbox.dataDirectory("server")
+    const first = await sandbox.serve(["--data-dir", server, ...loopback])
+
+    const second = await sandbox.run(["serve", "--data-dir", server, ...loopback])
+
+    expect(second.code).toBe(1)
+    expect(second.stderr.trim().split("\n")).toHaveLength(1)
+    expect(second.stderr).toContain("another verse-sync (process")
+    expect((await first.stop("SIGINT")).code).toBe(0)
+  })
 })
 
 describe("verse-sync serve, pushed to", () => {
