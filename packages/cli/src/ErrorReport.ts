@@ -27,10 +27,8 @@ export const presenterLayer: Layer.Layer<never> = CliOutput.layerPresenter({
   present: (event) => {
     if (event._tag !== "InvalidInvocation") return CliOutput.defaultPresenter.present(event)
     const commandPath = event.commandPath.join(" ")
-    return Effect.gen(function*() {
-      for (const error of event.errors) yield* Console.error(`${commandPath}: ${oneLine(error.message)}`)
-      yield* Console.error(`run \`${commandPath} --help\` for its usage`)
-    })
+    const problems = event.errors.map((error) => oneLine(error.message)).join("; ")
+    return Console.error(`${commandPath}: ${problems} (run \`${commandPath} --help\` for its usage)`)
   }
 })
 
