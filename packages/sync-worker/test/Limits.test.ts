@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { encodeFrame, Message } from "@verse-sync/sync-worker"
+import { encodeFrame, Message, Transport } from "@verse-sync/sync-worker"
 import { TestPeer, TestWorker } from "@verse-sync/sync-worker/testing"
 import { Effect, Fiber, Option } from "effect"
 
@@ -85,5 +85,19 @@ describe("limits and timeouts of a session", () => {
       const { client } = yield* alice.join(ticket, [])
       yield* client.frames.send(Message.makeHello({ endpointId: alice.endpointId, workspaces: [] }))
       expect(yield* TestPeer.closeCode(client)).toEqual(Option.some(2))
+    }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers }))))
+
+  it.live("reports a failed TLS handshake (wrong ALPN) as handshake_failed and keeps accepting", () =>
+    Effect.gen(function*() {
+      const failed = yield* TestWorker.firstDiagnostic("sync.worker.handshake_failed")
+      const ticket = yield* TestWorker.awaitTicket
+      const endpoint = yield* alice.bind
+      const wrong = yield* Effect.exit(Transport.connect(endpoint, ticket, "some-other-protocol/1"))
+      expect(wrong._tag).toBe("Failure")
+      const event = yield* Fiber.join(failed)
+      expect(event.severity).toBe("Warn")
+      expect(event.message).not.toContain("\n")
+      const { welcome } = yield* bob.join(ticket, [])
+      expect(welcome.type).toBe("Welcome")
     }).pipe(Effect.scoped, Effect.provide(TestWorker.layer({ peers }))))
 })
