@@ -81,6 +81,7 @@ export class SyncWorker extends Context.Service<SyncWorker, {
         const registry = yield* IdentityRegistry
         const reducer = yield* GraphIntentReducer
         let current: Transport.BoundEndpoint | undefined
+        let hasRun = false
         let currentSessions: { readonly live: LiveSessions; readonly fibers: FiberSet.FiberSet } | undefined
         let sessionCounter = 0
         // Outside the run, so a restart does not forget who has been knocking.
@@ -126,6 +127,7 @@ export class SyncWorker extends Context.Service<SyncWorker, {
             )
           )
           current = endpoint
+          hasRun = true
           yield* Effect.addFinalizer(() => Effect.sync(() => (current = undefined)))
           const live = new LiveSessions()
           const sessions = yield* FiberSet.make()
@@ -199,7 +201,9 @@ export class SyncWorker extends Context.Service<SyncWorker, {
           name: "sync worker",
           worker: run,
           policy: restartPolicy,
-          isFatal: (error) => error instanceof Transport.TransportError && error.operation === "bind",
+          // A bind failure on the first start is the person's to fix (--bind); after a restart it may be the
+          // binding still holding the old endpoint's socket on a fixed port, and a later attempt may succeed.
+          isFatal: (error) => error instanceof Transport.TransportError && error.operation === "bind" && !hasRun,
           onEvent: (event) =>
             SubscriptionRef.update(state, (value) => {
               switch (event._tag) {

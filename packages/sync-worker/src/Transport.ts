@@ -62,19 +62,20 @@ export interface BoundEndpoint {
  * a wedged native close must not hold up a shutdown.
  */
 export const bind = Effect.fn("Transport.bind")(function*(options: BindOptions) {
+  const attempt = Effect.tryPromise({
+    try: () => {
+      const builder = Iroh.Endpoint.builder()
+      Iroh.presetMinimal(builder)
+      builder.relayMode(Iroh.RelayMode.disabled())
+      builder.secretKey(Iroh.toNative(options.secretKey))
+      builder.bindAddr(options.bindAddress)
+      if (options.alpns !== undefined) builder.alpns(options.alpns.map(alpnBytes))
+      return builder.bind()
+    },
+    catch: transportError("bind")
+  })
   const native = yield* Effect.acquireRelease(
-    Effect.tryPromise({
-      try: () => {
-        const builder = Iroh.Endpoint.builder()
-        Iroh.presetMinimal(builder)
-        builder.relayMode(Iroh.RelayMode.disabled())
-        builder.secretKey(Iroh.toNative(options.secretKey))
-        builder.bindAddr(options.bindAddress)
-        if (options.alpns !== undefined) builder.alpns(options.alpns.map(alpnBytes))
-        return builder.bind()
-      },
-      catch: transportError("bind")
-    }),
+    attempt,
     (endpoint) =>
       Effect.promise(() => endpoint.close()).pipe(
         Effect.timeoutOption("2 seconds"),
