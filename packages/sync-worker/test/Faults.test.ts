@@ -9,33 +9,27 @@ const alice = TestPeer.make()
 const bob = TestPeer.make()
 const peers = [alice, bob].map((peer) => ({ endpointId: peer.endpointId, role: "self" as const }))
 
-/** The memory reducer, except that a unit for workspace `boom` dies with a defect. */
-const faultyReducer = Layer.effect(
-  GraphIntentReducer,
-  Effect.gen(function*() {
-    const reducer = yield* GraphIntentReducer
-    return GraphIntentReducer.of({
-      ...reducer,
-      submit: (workspace, from, intents) =>
-        workspace === "boom" ? Effect.die(new Error("disk on fire")) : reducer.submit(workspace, from, intents)
+/** The memory reducer, except that submitting to `workspace` ends in `failure`. */
+const reducerFailingOn = (workspace: string, failure: Effect.Effect<never, LogWriteError>) =>
+  Layer.effect(
+    GraphIntentReducer,
+    Effect.gen(function*() {
+      const reducer = yield* GraphIntentReducer
+      return GraphIntentReducer.of({
+        ...reducer,
+        submit: (target, from, intents) => target === workspace ? failure : reducer.submit(target, from, intents)
+      })
     })
-  })
-).pipe(Layer.provide(GraphIntentReducer.layerMemory))
+  ).pipe(Layer.provide(GraphIntentReducer.layerMemory))
 
-/** The memory reducer, except that a unit for workspace `full` cannot be written (as on a full disk). */
-const unwritableReducer = Layer.effect(
-  GraphIntentReducer,
-  Effect.gen(function*() {
-    const reducer = yield* GraphIntentReducer
-    return GraphIntentReducer.of({
-      ...reducer,
-      submit: (workspace, from, intents) =>
-        workspace === "full"
-          ? Effect.fail(new LogWriteError({ workspaceId: workspace, detail: "sync.db: database or disk is full" }))
-          : reducer.submit(workspace, from, intents)
-    })
-  })
-).pipe(Layer.provide(GraphIntentReducer.layerMemory))
+/** A unit for workspace `boom` dies with a defect. */
+const faultyReducer = reducerFailingOn("boom", Effect.die(new Error("disk on fire")))
+
+/** A unit for workspace `full` cannot be written, as on a full disk. */
+const unwritableReducer = reducerFailingOn(
+  "full",
+  Effect.fail(new LogWriteError({ workspaceId: "full", detail: "sync.db: database or disk is full" }))
+)
 
 /** The memory registry, except that looking up `bob` dies with a defect. */
 const faultyRegistry = Layer.effect(
