@@ -93,7 +93,7 @@ export const restart: Case = {
     }
 
     const fixedPort = `127.0.0.1:${await freeUdpPort()}`
-    await startNode(acceptor, trusted, fixedPort)
+    await startNode(acceptor, trusted, { bindAddress: fixedPort })
     const onFixedPort = await acceptor.ask("crash", "restarted", giveUpTimeout)
     await acceptor.ask("stop", "stopped", timeoutFor.command)
     const fixedPortOutcome = onFixedPort["status"] === "running"

@@ -19,13 +19,15 @@ export const megabytes = (bytes: number): number => bytes / 1_000_000
 /**
  * Starts a fresh worker on the acceptor role, trusting `trusted`; returns its
  * ticket, and `startMs`, the time from building the worker to `running`.
+ * `durable` gives it the durable reducer on a fresh temporary `sync.db`
+ * instead of the in-memory one.
  */
 export const startNode = async (
   acceptor: RoleProcess,
   trusted: ReadonlyArray<string>,
-  bindAddress?: string
+  options: { readonly bindAddress?: string | undefined; readonly durable?: boolean | undefined } = {}
 ): Promise<{ readonly ticket: string; readonly startMs: number }> => {
-  const ready = await acceptor.ask("start", "ready", timeoutFor.command, { trusted, bindAddress })
+  const ready = await acceptor.ask("start", "ready", timeoutFor.command, { trusted, ...options })
   return { ticket: ready["ticket"] as string, startMs: ready["startMs"] as number }
 }
 

@@ -1,14 +1,18 @@
 /**
  * A verse-sync node for the benchmark: a SyncWorker with an in-memory trust
  * store and the in-memory reducer (`TestWorker.layer`, logs off), bound on
- * loopback. One process serves several runs, each on a fresh worker and a
- * fresh, empty reducer.
+ * loopback; or, on request, the durable reducer (`SyncLog.layerReducer`,
+ * `synchronous` FULL, as `verse-sync serve` runs by default) on a fresh
+ * `sync.db` in a new temporary directory. One process serves several runs,
+ * each on a fresh worker and a fresh, empty reducer.
  *
  * Commands:
- * - `start {trusted, bindAddress?}`: builds a worker trusting `trusted`
- *   (endpoint ids, role `self`); reports `ready {ticket, startMs}`, the time
- *   from building the layer to the worker `running`.
- * - `stop`: releases the worker (graceful shutdown); reports `stopped`.
+ * - `start {trusted, bindAddress?, durable?}`: builds a worker trusting
+ *   `trusted` (endpoint ids, role `self`), with the durable reducer if
+ *   `durable`; reports `ready {ticket, startMs}`, the time from building the
+ *   layer to the worker `running` (opening the empty log included).
+ * - `stop`: releases the worker (graceful shutdown), then deletes its log's
+ *   temporary directory if it had one; reports `stopped`.
  * - `awaitIdle {count}`: reports `idle {at}` once `count` sessions are Idle.
  * - `awaitApplied {intents}`: reports `applied {at, totals}` once that many
  *   intents are applied.
@@ -20,19 +24,46 @@
  * - `memory`: reports `memory {rss, heapUsed}`.
  */
 import { GraphIntentReducer } from "@verse-sync/intent"
+import { SyncLog } from "@verse-sync/sync-log"
 import { SyncState, SyncWorker } from "@verse-sync/sync-worker"
 import { TestWorker } from "@verse-sync/sync-worker/testing"
-import { Effect, Fiber, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
+import { Effect, Fiber, Layer, ManagedRuntime, Option, Stream, SubscriptionRef } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as Role from "./Role.ts"
 
 type Worker = ReturnType<typeof makeWorker>
 
-const makeWorker = (trusted: ReadonlyArray<string>, bindAddress: string) =>
+/**
+ * The durable reducer on a fresh `sync.db` in `logDirectory`. A log that
+ * cannot be opened is a defect here: the directory is new and empty.
+ */
+const durableReducer = (logDirectory: string) =>
+  SyncLog.layerReducer({ databasePath: join(logDirectory, "sync.db"), synchronous: "FULL" }).pipe(Layer.orDie)
+
+const makeWorker = (trusted: ReadonlyArray<string>, bindAddress: string, logDirectory: string | undefined) =>
   ManagedRuntime.make(
-    TestWorker.layer({ bindAddress, peers: trusted.map((endpointId) => ({ endpointId, role: "self" as const })) })
+    TestWorker.layer({
+      bindAddress,
+      peers: trusted.map((endpointId) => ({ endpointId, role: "self" as const })),
+      reducer: logDirectory === undefined ? undefined : durableReducer(logDirectory)
+    })
   )
 
 let worker: Worker | undefined
+// The temporary directory of the current worker's log, if it has one.
+let logDirectory: string | undefined
+
+const removeLogDirectory = () => {
+  if (logDirectory !== undefined) rmSync(logDirectory, { recursive: true, force: true })
+  logDirectory = undefined
+}
+
+// The runner ends a role by closing its stdin (see `Role`), and the log goes
+// with it; a role killed outright (SIGKILL, the runner's last resort) leaves its
+// `verse-sync-bench-log-*` directory in the system's temporary directory.
+process.on("exit", removeLogDirectory)
 
 const run = <A>(effect: Effect.Effect<A, unknown, ManagedRuntime.ManagedRuntime.Services<Worker>>): Promise<A> => {
   if (worker === undefined) throw new Error("no worker: send start first")
@@ -60,10 +91,12 @@ const describeSessions = async (): Promise<string> => {
 await Role.serveCommands(async (command) => {
   switch (command.command) {
     case "start": {
+      if (command["durable"] === true) logDirectory = mkdtempSync(join(tmpdir(), "verse-sync-bench-log-"))
       const startedAt = Role.now()
       worker = makeWorker(
         command["trusted"] as ReadonlyArray<string>,
-        (command["bindAddress"] as string | undefined) ?? "127.0.0.1:0"
+        (command["bindAddress"] as string | undefined) ?? "127.0.0.1:0",
+        logDirectory
       )
       const ticket = await run(TestWorker.awaitTicket)
       Role.emit("ready", { ticket, startMs: Role.now() - startedAt })
@@ -72,6 +105,7 @@ await Role.serveCommands(async (command) => {
     case "stop":
       await worker?.dispose()
       worker = undefined
+      removeLogDirectory()
       Role.emit("stopped")
       break
     case "awaitIdle": {
