@@ -84,7 +84,10 @@ export const flags = {
 /** The values of the flags, as the command line gave them. */
 export type Settings = { -readonly [Key in NumericSetting]: Option.Option<number> }
 
-/** The worker's options from `--bind` and the setting flags given; the rest come from `VERSE_SYNC_…` or the defaults. */
+/**
+ * The worker's options from `--bind` and the setting flags given; the rest
+ * come from `VERSE_SYNC_…` or the defaults.
+ */
 export const workerOptions = (bind: Option.Option<string>, settings: Settings): SyncWorkerOptions => {
   const options: {
     -readonly [Key in keyof SyncWorkerConfig.SyncWorkerConfig]?: SyncWorkerConfig.SyncWorkerConfig[Key]

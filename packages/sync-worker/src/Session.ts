@@ -3,9 +3,9 @@
  * close, through the states of DESIGN.md:
  *
  * ```
- * Handshaking ──trusted──▶ Authenticated ──Hello/Welcome──▶ Idle ⇄ Syncing
- *      │                         │                            │
- *      └────────── any failure, close, timeout, revoke ───────┴──▶ Disconnected
+ * Handshaking ─trusted─▶ Authenticated ─Hello/Welcome─▶ Idle ⇄ Syncing
+ *      │                      │                        │
+ *      └──── any failure, close, timeout, revoke ──────┴─▶ Disconnected
  * ```
  *
  * The checks come in the order of their cost: the TLS handshake, then the
