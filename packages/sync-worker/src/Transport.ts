@@ -249,6 +249,11 @@ export const generateSecretKey = (): Uint8Array => Uint8Array.from(Iroh.SecretKe
 export const endpointIdOf = (secretKey: Uint8Array): string =>
   Iroh.SecretKey.fromBytes(Iroh.toNative(secretKey)).public().toString()
 
+/** A ticket for an endpoint id at the given direct addresses (`ip:port`). */
+export const ticketFor = (endpointId: string, addresses: ReadonlyArray<string>): string =>
+  Iroh.EndpointTicket.fromAddr(new Iroh.EndpointAddr(Iroh.EndpointId.fromString(endpointId), null, [...addresses]))
+    .toString()
+
 /** An endpoint ticket carries the endpoint id: read it without dialing. */
 export const ticketEndpointId = (ticket: string): Effect.Effect<string, TransportError> =>
   Effect.try({
