@@ -14,8 +14,7 @@ import * as NumberFlag from "./NumberFlag.ts"
 
 const defaults = SyncWorkerConfig.defaultConfig
 
-/** The numeric settings: every one but the bind address, which has its own flag (`BindAddress.ts`). */
-type NumericSetting = Exclude<keyof SyncWorkerConfig.SyncWorkerConfig, "bindAddress">
+type NumericSetting = SyncWorkerConfig.NumericSetting
 
 /** A flag for every number of `SyncWorkerConfig`. */
 export const flags = {

@@ -87,51 +87,38 @@ export const defaultConfig: SyncWorkerConfig = {
 /** Every number of the settings is a count, a size or a duration: zero or less is a mistake. */
 const PositiveInt = Schema.Int.check(Schema.isGreaterThan(0))
 
-const positiveInt = (name: string) => Config.schema(PositiveInt, name)
+/** The settings that are numbers: all but the bind address. */
+export type NumericSetting = Exclude<keyof SyncWorkerConfig, "bindAddress">
+
+const numericSettings = Object.keys(defaultConfig).filter((key) => key !== "bindAddress") as Array<NumericSetting>
+
+/** The environment variable of a numeric setting: `maxSessions` is `VERSE_SYNC_MAX_SESSIONS`. */
+export const variableName = (setting: NumericSetting): string =>
+  `VERSE_SYNC_${setting.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`
 
 /**
- * Reads the settings from `Config` (environment variables `VERSE_SYNC_BIND`,
- * `VERSE_SYNC_MAX_SESSIONS`, …), each falling back to `defaults`; explicit
- * `overrides` (from command flags) win over both.
+ * Reads the settings from `Config` (`VERSE_SYNC_BIND` and the variable of each
+ * numeric setting, see `variableName`), each falling back to `defaults`;
+ * explicit `overrides` (from command flags) win over both.
  */
 export const load = (
   overrides: Partial<SyncWorkerConfig> = {},
   defaults: SyncWorkerConfig = defaultConfig
-): Effect.Effect<SyncWorkerConfig, InvalidSetting> =>
-  Config.all({
+): Effect.Effect<SyncWorkerConfig, InvalidSetting> => {
+  const numbers = Object.fromEntries(
+    numericSettings.map((setting) => [
+      setting,
+      Config.schema(PositiveInt, variableName(setting)).pipe(Config.withDefault(defaults[setting]))
+    ])
+  ) as { readonly [Setting in NumericSetting]: Config.Config<number> }
+  return Config.all({
     bindAddress: Config.String("VERSE_SYNC_BIND").pipe(Config.withDefault(defaults.bindAddress)),
-    maxSessions: positiveInt("VERSE_SYNC_MAX_SESSIONS").pipe(Config.withDefault(defaults.maxSessions)),
-    maxSessionsPerPeer: positiveInt("VERSE_SYNC_MAX_SESSIONS_PER_PEER").pipe(
-      Config.withDefault(defaults.maxSessionsPerPeer)
-    ),
-    handshakeTimeoutMs: positiveInt("VERSE_SYNC_HANDSHAKE_TIMEOUT_MS").pipe(
-      Config.withDefault(defaults.handshakeTimeoutMs)
-    ),
-    idleTimeoutMs: positiveInt("VERSE_SYNC_IDLE_TIMEOUT_MS").pipe(Config.withDefault(defaults.idleTimeoutMs)),
-    maxFrameBytes: positiveInt("VERSE_SYNC_MAX_FRAME_BYTES").pipe(Config.withDefault(defaults.maxFrameBytes)),
-    maxInflatedBytes: positiveInt("VERSE_SYNC_MAX_INFLATED_BYTES").pipe(Config.withDefault(defaults.maxInflatedBytes)),
-    maxBatchIntents: positiveInt("VERSE_SYNC_MAX_BATCH_INTENTS").pipe(Config.withDefault(defaults.maxBatchIntents)),
-    maxInFlight: positiveInt("VERSE_SYNC_MAX_IN_FLIGHT").pipe(Config.withDefault(defaults.maxInFlight)),
-    maxHelloBytes: positiveInt("VERSE_SYNC_MAX_HELLO_BYTES").pipe(Config.withDefault(defaults.maxHelloBytes)),
-    maxPendingRefusals: positiveInt("VERSE_SYNC_MAX_PENDING_REFUSALS").pipe(
-      Config.withDefault(defaults.maxPendingRefusals)
-    ),
-    readChunkBytes: positiveInt("VERSE_SYNC_READ_CHUNK_BYTES").pipe(Config.withDefault(defaults.readChunkBytes)),
-    strangerReportWindowMs: positiveInt("VERSE_SYNC_STRANGER_REPORT_WINDOW_MS").pipe(
-      Config.withDefault(defaults.strangerReportWindowMs)
-    ),
-    maxStrangers: positiveInt("VERSE_SYNC_MAX_STRANGERS").pipe(Config.withDefault(defaults.maxStrangers)),
-    flappingThreshold: positiveInt("VERSE_SYNC_FLAPPING_THRESHOLD").pipe(
-      Config.withDefault(defaults.flappingThreshold)
-    ),
-    flappingWindowMs: positiveInt("VERSE_SYNC_FLAPPING_WINDOW_MS").pipe(Config.withDefault(defaults.flappingWindowMs)),
-    flappingCoolDownMs: positiveInt("VERSE_SYNC_FLAPPING_COOL_DOWN_MS").pipe(
-      Config.withDefault(defaults.flappingCoolDownMs)
-    )
+    ...numbers
   }).pipe(
     Effect.map((fromConfig) => ({ ...fromConfig, ...overrides })),
     Effect.mapError((error) => new InvalidSetting({ message: describeConfigError(error) }))
   )
+}
 
 /** A setting from the environment is not what it must be; the message names the variable. */
 export class InvalidSetting extends Data.TaggedError("InvalidSetting")<{ readonly message: string }> {}

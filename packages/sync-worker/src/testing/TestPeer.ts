@@ -8,6 +8,7 @@
  */
 import type { SyncedIntent, WorkspaceId } from "@verse-sync/intent"
 import { Effect, Option, type Scope } from "effect"
+import type * as Message from "../Message.ts"
 import * as SyncClient from "../SyncClient.ts"
 import * as Transport from "../Transport.ts"
 
@@ -16,13 +17,16 @@ export interface TestPeer {
   readonly secretKey: Uint8Array
   readonly endpointId: string
   /** Dials the acceptor and opens the session stream, without saying Hello. */
-  readonly connect: typeof connectWith extends (peer: TestPeer, ...rest: infer A) => infer R ? (...args: A) => R
-    : never
+  readonly connect: (ticket: string) => Effect.Effect<SyncClient.SyncClient, SyncClient.ClientError, Scope.Scope>
   /** Dials, says Hello for `workspaces` and returns the client with the Welcome. */
   readonly join: (
     ticket: string,
     workspaces: ReadonlyArray<WorkspaceId>
-  ) => ReturnType<typeof joinWith>
+  ) => Effect.Effect<
+    { readonly client: SyncClient.SyncClient; readonly welcome: Message.Welcome },
+    SyncClient.ClientError,
+    Scope.Scope
+  >
   /** Binds an endpoint of this peer's for the scope, from which many sessions can dial. */
   readonly bind: Effect.Effect<Transport.BoundEndpoint, Transport.TransportError, Scope.Scope>
   /** Intents authored by this peer, numbered from `firstSequence`, each adding a node. */
